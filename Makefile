@@ -1,0 +1,66 @@
+# Punchclock — the commands a newcomer needs.
+#   make run         create .venv, install, start the tray app on the local SQLite store
+#   make test        install everything tests need (Debian packages when root) and run them all
+#   make bench       benchmarks (figures go to BENCHMARKS.md)
+#   make lint        ruff + mypy only
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SYSDEPS_STAMP := .stamp-sysdeps
+
+# Debian packages: a real X server, a tray host and input faking for the tray tests,
+# the X libraries Qt's xcb plugin loads, and PostgreSQL for the server suite.
+DEBIAN_PACKAGES := xvfb trayer xdotool x11-utils \
+	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+	libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxkbcommon0 \
+	libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 \
+	postgresql
+
+.PHONY: run test lint unit bench sysdeps venv clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && \
+	    $(PYTHON) -m venv $(VENV); \
+	  else echo "python3 -m venv failed: install python3-venv" >&2; exit 1; fi; }
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[server,test]'
+	@touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/punchclock
+
+# Installs the Debian packages the tray and server suites need, when we may (root + apt).
+# Elsewhere those suites skip with a reason.
+$(SYSDEPS_STAMP):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  fi; \
+	else echo "not root or no apt-get: tray and PostgreSQL suites may skip"; fi
+	@touch $@
+
+sysdeps: $(SYSDEPS_STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check desktop sync tests
+	$(BIN)/mypy desktop sync
+
+unit: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/unit -q
+
+test: $(STAMP) $(SYSDEPS_STAMP) lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider --timeout=600
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest tests/bench -q --benchmark-only
+
+clean:
+	rm -rf $(VENV) $(SYSDEPS_STAMP) build dist *.egg-info test-output

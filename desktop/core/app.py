@@ -1,0 +1,44 @@
+"""The core's front door: one object holding the database and every service.
+
+The CLI and the tray both build one of these; tests build one on a temporary
+folder with a fake clock.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from desktop.core.db import Database, open_database
+from desktop.core.services.common import Clock
+from desktop.core.services.directory import DirectoryService
+from desktop.core.services.tracking import TrackingService
+from desktop.core.timeutil import utcnow
+
+APP_NAME = "Punchclock"
+HOME_ENV = "PUNCHCLOCK_HOME"
+
+
+def default_data_dir() -> Path:
+    """``$PUNCHCLOCK_HOME``, else the platform's user data folder."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+class Punchclock:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+        self.directory = DirectoryService(db, clock)
+        self.tracking = TrackingService(db, clock)
+
+    @classmethod
+    def open(cls, data_dir: Path | None = None, clock: Clock = utcnow) -> Punchclock:
+        return cls(open_database(data_dir or default_data_dir()), clock)
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,119 @@
+"""Opening the local SQLite store.
+
+Crash safety and concurrency (DESIGN §8): WAL journal, ``synchronous=FULL``,
+foreign keys on, a busy timeout, and real transactions. pysqlite's own
+transaction handling is switched off (``isolation_level=None``) and we emit
+``BEGIN`` ourselves — the documented SQLAlchemy workaround — so a transaction
+starts where the session starts. Writers use ``BEGIN IMMEDIATE``: the write
+lock is taken up front, so two processes (the CLI and the tray) queue on the
+busy timeout instead of failing half-way with "database is locked" when a
+read transaction tries to upgrade.
+
+The database is migrated to the newest schema (Alembic) every time it opens.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.core.errors import PunchclockError
+
+DB_FILENAME = "punchclock.sqlite3"
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StorageError(PunchclockError):
+    """The database file can't be used (disk full, locked too long, unreadable)."""
+
+    code = "storage"
+
+
+def _make_engine(url: str, begin: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+@dataclass
+class Database:
+    """One per process. ``read()`` and ``write()`` hand out a session per user
+    action; the session commits on success and rolls back on any error."""
+
+    path: Path
+    read_engine: Engine
+    write_engine: Engine
+
+    def __post_init__(self) -> None:
+        self._read = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with _storage_errors(), self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with _storage_errors(), self._write() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.read_engine.dispose()
+        self.write_engine.dispose()
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+        if "locked" in text or "busy" in text:
+            raise StorageError(
+                "the database is busy (another Punchclock process holds it); try again"
+            ) from exc
+        if "disk" in text or "full" in text:
+            raise StorageError("the disk is full; free some space and try again") from exc
+        if "readonly" in text or "unable to open" in text:
+            raise StorageError(f"can't write the database: {exc.orig}") from exc
+        raise
+
+
+def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) the store in ``data_dir`` and migrate it to head."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"can't create the data folder {data_dir}: {exc.strerror}") from exc
+    path = data_dir / DB_FILENAME
+    url = f"sqlite:///{path}"
+    db = Database(path, _make_engine(url, "BEGIN"), _make_engine(url, "BEGIN IMMEDIATE"))
+    if migrate:
+        from desktop.core.migrate import upgrade
+
+        with _storage_errors():
+            upgrade(db.write_engine)
+    return db

@@ -1,0 +1,57 @@
+"""The outbox: every local mutation is recorded in the same transaction as the
+row it changes, so the sync client can push it later (DESIGN §6).
+
+One outbox row per changed row. ``seq`` increases per device; it is taken
+inside the writer's ``BEGIN IMMEDIATE`` transaction, so two processes never
+draw the same number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from desktop.core.model import Outbox, Synced
+
+
+def row_data(row: Synced) -> dict[str, Any]:
+    """The row's columns as JSON-ready values (dates and instants in ISO 8601)."""
+    data: dict[str, Any] = {}
+    for attr in inspect(row).mapper.column_attrs:
+        value = getattr(row, attr.key)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        data[attr.key] = value
+    return data
+
+
+def record(
+    session: Session,
+    row: Synced,
+    op: str,
+    *,
+    fields: list[str] | None = None,
+) -> Outbox:
+    """Queue ``row``'s mutation. ``op`` is ``create``, ``update`` or ``delete``;
+    for updates ``fields`` names what changed (the server merges disjoint edits)."""
+    session.flush()
+    entity = type(row).__tablename__  # type: ignore[attr-defined]
+    next_seq = (session.scalar(select(func.max(Outbox.seq))) or 0) + 1
+    payload: dict[str, Any] = {"data": row_data(row)}
+    if fields is not None:
+        payload["fields"] = sorted(fields)
+    item = Outbox(
+        id=str(uuid.uuid4()),
+        seq=next_seq,
+        entity=entity,
+        op=op,
+        entity_id=row.id,
+        payload=payload,
+        base_version=row.version,
+    )
+    session.add(item)
+    return item

@@ -1,0 +1,213 @@
+"""What every service shares: the database, the clock, looking things up by the
+names people type, and turning rows into the plain dataclasses of
+:mod:`desktop.core.dto`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from desktop.core import dto
+from desktop.core.db import Database
+from desktop.core.errors import NotFound, NoProfile, ValidationError
+from desktop.core.model import Customer, Preference, Project, Task, Team, TimeEntry, User
+from desktop.core.timeutil import utcnow
+
+Clock = Callable[[], datetime]
+PROFILE_KEY = "profile.user_id"
+T = TypeVar("T")
+
+
+class Service:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.now = clock
+
+
+# ------------------------------------------------------------------ lookups
+
+
+def _one_by_name(session: Session, model: type[T], column: object, ref: str, kind: str,
+                    extra: tuple[object, ...] = ()) -> T:
+    ref = ref.strip()
+    if not ref:
+        raise ValidationError(f"a {kind} is required")
+    by_id = session.get(model, ref)
+    if by_id is not None and getattr(by_id, "deleted_at", None) is None:
+        return by_id
+    alive = model.deleted_at.is_(None)  # type: ignore[attr-defined]
+    rows = list(
+        session.scalars(select(model).where(alive, func.lower(column) == ref.lower(), *extra))
+    )
+    if len(rows) == 1:
+        return rows[0]
+    if len(rows) > 1:
+        raise ValidationError(f'more than one {kind} is named "{ref}"; use its id')
+    # A unique id prefix (as printed by `entries`) is accepted too.
+    if len(ref) >= 6:
+        rows = list(session.scalars(select(model).where(alive, model.id.startswith(ref), *extra)))  # type: ignore[attr-defined]
+        if len(rows) == 1:
+            return rows[0]
+    raise NotFound(f'no {kind} "{ref}"')
+
+
+def find_customer(session: Session, ref: str) -> Customer:
+    return _one_by_name(session, Customer, Customer.name, ref, "customer")
+
+
+def find_project(session: Session, ref: str, customer: Customer | None = None) -> Project:
+    extra = (Project.customer_id == customer.id,) if customer is not None else ()
+    try:
+        return _one_by_name(session, Project, Project.name, ref, "project", extra)
+    except NotFound:
+        if customer is not None:
+            # Name a project of another customer: say so rather than "no project".
+            other = _one_by_name(session, Project, Project.name, ref, "project")
+            raise ValidationError(
+                f'project "{other.name}" belongs to another customer, not "{customer.name}"'
+            ) from None
+        raise
+
+
+def find_task(session: Session, ref: str) -> Task:
+    """A task by id, title, or ticket reference ("4521" or "#4521")."""
+    ticket = ref.strip().lstrip("#")
+    if ticket:
+        rows = list(
+            session.scalars(
+                select(Task).where(Task.deleted_at.is_(None), Task.external_ref == ticket)
+            )
+        )
+        if len(rows) == 1:
+            return rows[0]
+    return _one_by_name(session, Task, Task.title, ref, "task")
+
+
+def find_team(session: Session, ref: str) -> Team:
+    return _one_by_name(session, Team, Team.name, ref, "team")
+
+
+def find_user(session: Session, ref: str) -> User:
+    ref = ref.strip()
+    row = session.scalar(
+        select(User).where(
+            User.deleted_at.is_(None), or_(func.lower(User.email) == ref.lower(), User.id == ref)
+        )
+    )
+    if row is None:
+        raise NotFound(f'no user "{ref}"')
+    return row
+
+
+def profile_user_id(session: Session) -> str | None:
+    pref = session.get(Preference, PROFILE_KEY)
+    return None if pref is None else str(pref.value)
+
+
+def require_user(session: Session, user_id: str | None) -> User:
+    """The acting user, or a clear "run init" when there is no profile yet."""
+    if user_id is None:
+        user_id = profile_user_id(session)
+    if user_id is None:
+        raise NoProfile("no profile yet: run `punchclock init --name NAME --email EMAIL` first")
+    row = session.get(User, user_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound(f'no user "{user_id}"')
+    return row
+
+
+# -------------------------------------------------------------- conversions
+
+
+def to_customer(row: Customer) -> dto.Customer:
+    return dto.Customer(
+        id=row.id,
+        name=row.name,
+        is_internal=row.is_internal,
+        default_billable=row.default_billable,
+        round_increment_min=row.round_increment_min,
+        round_minimum_min=row.round_minimum_min,
+        active=row.active,
+    )
+
+
+def to_project(session: Session, row: Project) -> dto.Project:
+    customer = session.get(Customer, row.customer_id)
+    return dto.Project(
+        id=row.id,
+        customer_id=row.customer_id,
+        customer=customer.name if customer else "",
+        name=row.name,
+        default_billable=row.default_billable,
+        active=row.active,
+    )
+
+
+def to_task(session: Session, row: Task) -> dto.Task:
+    customer = session.get(Customer, row.customer_id)
+    project = session.get(Project, row.project_id) if row.project_id else None
+    return dto.Task(
+        id=row.id,
+        customer_id=row.customer_id,
+        customer=customer.name if customer else "",
+        project_id=row.project_id,
+        project=project.name if project else None,
+        title=row.title,
+        external_ref=row.external_ref,
+        status=row.status,
+        default_billable=row.default_billable,
+    )
+
+
+def to_user(session: Session, row: User) -> dto.User:
+    team = session.get(Team, row.team_id) if row.team_id else None
+    managed = frozenset(
+        session.scalars(
+            select(Team.id).where(Team.manager_id == row.id, Team.deleted_at.is_(None))
+        )
+    )
+    return dto.User(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        role=row.role,
+        team_id=row.team_id,
+        team=team.name if team else None,
+        work_schedule_s=tuple(row.work_schedule),
+        utilization_target=row.utilization_target,
+        timezone=row.timezone,
+        first_weekday=row.first_weekday,
+        managed_team_ids=managed,
+    )
+
+
+def to_entry(session: Session, row: TimeEntry) -> dto.Entry:
+    user = session.get(User, row.user_id)
+    customer = session.get(Customer, row.customer_id)
+    project = session.get(Project, row.project_id) if row.project_id else None
+    task = session.get(Task, row.task_id) if row.task_id else None
+    return dto.Entry(
+        id=row.id,
+        user_id=row.user_id,
+        user=user.email if user else "",
+        customer_id=row.customer_id,
+        customer=customer.name if customer else "",
+        project_id=row.project_id,
+        project=project.name if project else None,
+        task_id=row.task_id,
+        task=task.title if task else None,
+        task_ref=task.external_ref if task else None,
+        work_date=row.work_date,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        duration_s=row.duration_s,
+        description=row.description,
+        billable=row.billable,
+        source=row.source,
+        rejection_reason=row.rejection_reason,
+        version=row.version,
+    )

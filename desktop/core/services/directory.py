@@ -1,0 +1,326 @@
+"""Directory: customers, projects, tasks (tickets), users, teams and the local profile.
+
+Rules:
+* names are trimmed, 1–200 characters, no control characters; a customer name is
+  unique (case-insensitive), a project name unique within its customer;
+* a task belongs to a project (and so to that project's customer) or directly to
+  a customer; a ticket reference is unique among open tasks;
+* who may add what is :mod:`desktop.core.permissions`;
+* every change writes its outbox row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.core import dto, outbox, permissions
+from desktop.core.errors import Forbidden, ValidationError
+from desktop.core.model import Customer, Preference, Project, Task, Team, User
+from desktop.core.rules import check_description_text
+from desktop.core.services.common import (
+    PROFILE_KEY,
+    Service,
+    find_customer,
+    find_project,
+    find_team,
+    find_user,
+    profile_user_id,
+    require_user,
+    to_customer,
+    to_project,
+    to_task,
+    to_user,
+)
+from desktop.core.timeutil import zone
+
+DEFAULT_HOURS_PER_DAY_S = 8 * 3600
+MAX_ROUNDING_MIN = 24 * 60
+
+
+def _name(text: str, kind: str, limit: int = 200) -> str:
+    cleaned = check_description_text(text)
+    if "\n" in cleaned or "\t" in cleaned:
+        raise ValidationError(f"a {kind} name must be on one line")
+    if not cleaned:
+        raise ValidationError(f"a {kind} name can't be empty")
+    if len(cleaned) > limit:
+        raise ValidationError(f"a {kind} name can't be longer than {limit} characters")
+    return cleaned
+
+
+def _email(text: str) -> str:
+    email = text.strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or any(c.isspace() for c in email) or len(email) > 320:
+        raise ValidationError(f'"{text}" is not an email address')
+    return email
+
+
+def _schedule(hours_per_day_s: int) -> list[int]:
+    if not 0 <= hours_per_day_s <= 24 * 3600:
+        raise ValidationError("hours per day must be between 0 and 24")
+    return [hours_per_day_s] * 5 + [0, 0]
+
+
+def _role(role: str) -> str:
+    if role not in permissions.ROLES:
+        raise ValidationError(f'unknown role "{role}"; use technician, manager or admin')
+    return role
+
+
+def _target(target: int) -> int:
+    if not 0 <= target <= 200:
+        raise ValidationError("a utilization target is a percentage between 0 and 200")
+    return target
+
+
+def _timezone(name: str) -> str:
+    zone(name)
+    return name
+
+
+class DirectoryService(Service):
+    # ------------------------------------------------------------- profile
+
+    def profile(self) -> dto.User | None:
+        """The user this device tracks for, or None before `init`."""
+        with self.db.read() as s:
+            user_id = profile_user_id(s)
+            row = s.get(User, user_id) if user_id else None
+            return to_user(s, row) if row is not None else None
+
+    def init_profile(
+        self,
+        *,
+        name: str,
+        email: str,
+        timezone: str = "UTC",
+        role: str = permissions.ADMIN,
+        hours_per_day_s: int = DEFAULT_HOURS_PER_DAY_S,
+    ) -> dto.User:
+        """Create (or adopt, when the email already exists) the local profile.
+
+        In standalone mode the person who sets the app up owns the database, so
+        the default role is admin; a synced device takes its role from the server.
+        """
+        with self.db.write() as s:
+            existing = s.scalar(select(User).where(User.email == _email(email)))
+            if existing is None:
+                existing = User(
+                    name=_name(name, "user"),
+                    email=_email(email),
+                    role=_role(role),
+                    work_schedule=_schedule(hours_per_day_s),
+                    timezone=_timezone(timezone),
+                )
+                s.add(existing)
+                outbox.record(s, existing, "create")
+            s.merge(Preference(key=PROFILE_KEY, value=existing.id))
+            s.flush()
+            return to_user(s, existing)
+
+    def user(self, ref: str | None = None) -> dto.User:
+        """A user by email or id; without a ref, the profile (or a NoProfile error)."""
+        with self.db.read() as s:
+            row = find_user(s, ref) if ref else require_user(s, None)
+            return to_user(s, row)
+
+    # ------------------------------------------------------------ customers
+
+    def add_customer(
+        self,
+        actor_id: str | None,
+        name: str,
+        *,
+        internal: bool = False,
+        billable: bool | None = None,
+        round_increment_min: int = 0,
+        round_minimum_min: int = 0,
+    ) -> dto.Customer:
+        """Internal customers default to non-billable; rounding is in minutes."""
+        for value, what in ((round_increment_min, "rounding increment"),
+                            (round_minimum_min, "minimum")):
+            if not 0 <= value <= MAX_ROUNDING_MIN:
+                raise ValidationError(f"the {what} must be between 0 and {MAX_ROUNDING_MIN} minutes")
+        with self.db.write() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            if not permissions.can_manage_customers(actor):
+                raise Forbidden("only managers and admins can add customers")
+            name = _name(name, "customer")
+            clash = s.scalar(
+                select(Customer).where(
+                    Customer.deleted_at.is_(None), func.lower(Customer.name) == name.lower()
+                )
+            )
+            if clash is not None:
+                raise ValidationError(f'a customer named "{clash.name}" already exists')
+            row = Customer(
+                name=name,
+                is_internal=internal,
+                default_billable=(not internal) if billable is None else billable,
+                round_increment_min=round_increment_min,
+                round_minimum_min=round_minimum_min,
+            )
+            s.add(row)
+            outbox.record(s, row, "create")
+            return to_customer(row)
+
+    def customers(self, *, include_inactive: bool = False) -> list[dto.Customer]:
+        with self.db.read() as s:
+            q = select(Customer).where(Customer.deleted_at.is_(None))
+            if not include_inactive:
+                q = q.where(Customer.active.is_(True))
+            return [to_customer(r) for r in s.scalars(q.order_by(func.lower(Customer.name)))]
+
+    # ------------------------------------------------------------- projects
+
+    def add_project(
+        self, actor_id: str | None, customer: str, name: str, *, billable: bool | None = None
+    ) -> dto.Project:
+        """``billable=None`` inherits the customer's default."""
+        with self.db.write() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            if not permissions.can_manage_customers(actor):
+                raise Forbidden("only managers and admins can add projects")
+            owner = find_customer(s, customer)
+            name = _name(name, "project")
+            clash = s.scalar(
+                select(Project).where(
+                    Project.deleted_at.is_(None),
+                    Project.customer_id == owner.id,
+                    func.lower(Project.name) == name.lower(),
+                )
+            )
+            if clash is not None:
+                raise ValidationError(f'{owner.name} already has a project "{clash.name}"')
+            row = Project(customer_id=owner.id, name=name, default_billable=billable)
+            s.add(row)
+            outbox.record(s, row, "create")
+            return to_project(s, row)
+
+    def projects(self, customer: str | None = None) -> list[dto.Project]:
+        with self.db.read() as s:
+            q = select(Project).where(Project.deleted_at.is_(None), Project.active.is_(True))
+            if customer:
+                q = q.where(Project.customer_id == find_customer(s, customer).id)
+            rows = s.scalars(q.order_by(func.lower(Project.name)))
+            return sorted((to_project(s, r) for r in rows), key=lambda p: (p.customer, p.name))
+
+    # ---------------------------------------------------------------- tasks
+
+    def add_task(
+        self,
+        actor_id: str | None,
+        *,
+        customer: str,
+        title: str,
+        project: str | None = None,
+        ref: str | None = None,
+        billable: bool | None = None,
+    ) -> dto.Task:
+        with self.db.write() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            if not permissions.can_manage_tasks(actor):
+                raise Forbidden("you can't add tasks")
+            owner = find_customer(s, customer)
+            proj = find_project(s, project, owner) if project else None
+            ticket = ref.strip().lstrip("#") if ref else None
+            if ticket is not None:
+                if not ticket or len(ticket) > 64 or any(c.isspace() for c in ticket):
+                    raise ValidationError(f'"{ref}" is not a ticket reference')
+                clash = s.scalar(
+                    select(Task).where(Task.deleted_at.is_(None), Task.external_ref == ticket)
+                )
+                if clash is not None:
+                    raise ValidationError(f'ticket #{ticket} is already task "{clash.title}"')
+            row = Task(
+                customer_id=owner.id,
+                project_id=proj.id if proj else None,
+                title=_name(title, "task", limit=300),
+                external_ref=ticket,
+                default_billable=billable,
+            )
+            s.add(row)
+            outbox.record(s, row, "create")
+            return to_task(s, row)
+
+    def tasks(self, customer: str | None = None, *, include_closed: bool = False) -> list[dto.Task]:
+        with self.db.read() as s:
+            q = select(Task).where(Task.deleted_at.is_(None))
+            if not include_closed:
+                q = q.where(Task.status == "open")
+            if customer:
+                q = q.where(Task.customer_id == find_customer(s, customer).id)
+            rows = [to_task(s, r) for r in s.scalars(q)]
+            return sorted(rows, key=lambda t: (t.customer, t.project or "", t.label))
+
+    # --------------------------------------------------------- users, teams
+
+    def add_user(
+        self,
+        actor_id: str | None,
+        email: str,
+        *,
+        name: str,
+        role: str = permissions.TECHNICIAN,
+        team: str | None = None,
+        hours_per_day_s: int = DEFAULT_HOURS_PER_DAY_S,
+        target: int = 75,
+        timezone: str | None = None,
+    ) -> dto.User:
+        with self.db.write() as s:
+            actor_row = require_user(s, actor_id)
+            if not permissions.can_manage_people(to_user(s, actor_row)):
+                raise Forbidden("only admins can add users")
+            address = _email(email)
+            if s.scalar(select(User).where(User.email == address)) is not None:
+                raise ValidationError(f"a user with email {address} already exists")
+            row = User(
+                name=_name(name, "user"),
+                email=address,
+                role=_role(role),
+                team_id=find_team(s, team).id if team else None,
+                work_schedule=_schedule(hours_per_day_s),
+                utilization_target=_target(target),
+                timezone=_timezone(timezone or actor_row.timezone),
+            )
+            s.add(row)
+            outbox.record(s, row, "create")
+            return to_user(s, row)
+
+    def users(self) -> list[dto.User]:
+        with self.db.read() as s:
+            rows = s.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.email))
+            return [to_user(s, r) for r in rows]
+
+    def add_team(self, actor_id: str | None, name: str, *, manager: str) -> dto.Team:
+        """The manager must be a manager or admin; they approve the team's weeks."""
+        with self.db.write() as s:
+            if not permissions.can_manage_people(to_user(s, require_user(s, actor_id))):
+                raise Forbidden("only admins can add teams")
+            boss = find_user(s, manager)
+            if boss.role not in (permissions.MANAGER, permissions.ADMIN):
+                raise ValidationError(f"{boss.email} is a {boss.role}; a team needs a manager")
+            name = _name(name, "team")
+            clash = s.scalar(
+                select(Team).where(Team.deleted_at.is_(None), func.lower(Team.name) == name.lower())
+            )
+            if clash is not None:
+                raise ValidationError(f'a team named "{clash.name}" already exists')
+            row = Team(name=name, manager_id=boss.id)
+            s.add(row)
+            outbox.record(s, row, "create")
+            return _to_team(s, row)
+
+    def teams(self) -> list[dto.Team]:
+        with self.db.read() as s:
+            rows = s.scalars(select(Team).where(Team.deleted_at.is_(None)).order_by(Team.name))
+            return [_to_team(s, r) for r in rows]
+
+
+def _to_team(s: Session, row: Team) -> dto.Team:
+    boss = s.get(User, row.manager_id) if row.manager_id else None
+    return dto.Team(
+        id=row.id, name=row.name, manager_id=row.manager_id, manager_email=boss.email if boss else None
+    )
