@@ -42,12 +42,14 @@ def app(tmp_path: Path, clock: FakeClock) -> Iterator[object]:
     from desktop.core.db import open_database
 
     pc = Punchclock(open_database(tmp_path / "data"), clock=clock)
-    me = pc.directory.init_profile(name="Ann Tech", email="ann@example.com",
-                                   timezone="Europe/Berlin")
+    me = pc.directory.init_profile(
+        name="Ann Tech", email="ann@example.com", timezone="Europe/Berlin"
+    )
     pc.directory.add_customer(me.id, "ACME", round_increment_min=6)
     pc.directory.add_project(me.id, "ACME", "Server migration")
-    pc.directory.add_task(me.id, customer="ACME", project="Server migration",
-                          title="Migrate DC01", ref="4521")
+    pc.directory.add_task(
+        me.id, customer="ACME", project="Server migration", title="Migrate DC01", ref="4521"
+    )
     pc.directory.add_customer(me.id, "Globex")
     pc.directory.add_customer(me.id, "Northwind", internal=True)
     yield pc

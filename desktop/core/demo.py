@@ -127,8 +127,10 @@ def load_demo(
     now = app.clock()
     with app.db.write() as s:
         if s.scalar(select(func.count()).select_from(Customer)):
-            raise ValidationError("this database already has customers; demo data goes into "
-                                  "an empty one (use --data-dir)")
+            raise ValidationError(
+                "this database already has customers; demo data goes into "
+                "an empty one (use --data-dir)"
+            )
         ctx = _Ctx(s, rng)
         profile_id = profile_user_id(s)
         tz = s.get(User, profile_id).timezone if profile_id else "UTC"  # type: ignore[union-attr]
@@ -141,8 +143,9 @@ def load_demo(
         holidays = _holidays(ctx, today, weeks)
         n_entries = 0
         for tech in people[1:]:
-            n_entries += _weeks_of_work(ctx, tech, customers, projects, tasks, today, weeks,
-                                        {h.date for h in holidays})
+            n_entries += _weeks_of_work(
+                ctx, tech, customers, projects, tasks, today, weeks, {h.date for h in holidays}
+            )
     return {
         "customers": len(customers),
         "projects": len(projects),
@@ -183,8 +186,14 @@ def _directory(ctx: _Ctx) -> tuple[list[Customer], list[Project], list[Task]]:
 def _people(ctx: _Ctx, technicians: int, tz: str) -> list[User]:
     """[manager, technician…]; the manager leads the one team."""
     schedule = [8 * HOUR] * 5 + [0, 0]
-    manager = User(name="Morgan Blake", email="morgan@northwind.example", role="manager",
-                   work_schedule=schedule, utilization_target=40, timezone=tz)
+    manager = User(
+        name="Morgan Blake",
+        email="morgan@northwind.example",
+        role="manager",
+        work_schedule=schedule,
+        utilization_target=40,
+        timezone=tz,
+    )
     ctx.add(manager)
     team = Team(name="Service Desk", manager_id=manager.id)
     ctx.add(team)
@@ -207,21 +216,52 @@ def _people(ctx: _Ctx, technicians: int, tz: str) -> list[User]:
     return people
 
 
-def _rates(ctx: _Ctx, people: list[User], customers: list[Customer], projects: list[Project],
-           now: datetime) -> None:
+def _rates(
+    ctx: _Ctx, people: list[User], customers: list[Customer], projects: list[Project], now: datetime
+) -> None:
     since = date(now.year - 1, 1, 1)
     for u in people:
         billing = ctx.rng.choice([9500, 11000, 12500, 14500])
-        ctx.add(Rate(user_id=u.id, kind="billing", amount_minor=billing, currency="EUR",
-                     effective_from=since))
-        ctx.add(Rate(user_id=u.id, kind="cost", amount_minor=ctx.rng.choice([3800, 4500, 5200]),
-                     currency="EUR", effective_from=since))
+        ctx.add(
+            Rate(
+                user_id=u.id,
+                kind="billing",
+                amount_minor=billing,
+                currency="EUR",
+                effective_from=since,
+            )
+        )
+        ctx.add(
+            Rate(
+                user_id=u.id,
+                kind="cost",
+                amount_minor=ctx.rng.choice([3800, 4500, 5200]),
+                currency="EUR",
+                effective_from=since,
+            )
+        )
         # A negotiated customer rate and a fixed project rate, like real contracts.
-        ctx.add(Rate(user_id=u.id, kind="billing", amount_minor=billing - 1500, currency="EUR",
-                     effective_from=since, customer_id=customers[2].id))
-        ctx.add(Rate(user_id=u.id, kind="billing", amount_minor=16000, currency="EUR",
-                     effective_from=since, customer_id=projects[4].customer_id,
-                     project_id=projects[4].id))
+        ctx.add(
+            Rate(
+                user_id=u.id,
+                kind="billing",
+                amount_minor=billing - 1500,
+                currency="EUR",
+                effective_from=since,
+                customer_id=customers[2].id,
+            )
+        )
+        ctx.add(
+            Rate(
+                user_id=u.id,
+                kind="billing",
+                amount_minor=16000,
+                currency="EUR",
+                effective_from=since,
+                customer_id=projects[4].customer_id,
+                project_id=projects[4].id,
+            )
+        )
 
 
 def _holidays(ctx: _Ctx, today: date, weeks: int) -> list[Holiday]:
@@ -234,8 +274,16 @@ def _holidays(ctx: _Ctx, today: date, weeks: int) -> list[Holiday]:
     return [h]
 
 
-def _weeks_of_work(ctx: _Ctx, tech: User, customers: list[Customer], projects: list[Project],
-                   tasks: list[Task], today: date, weeks: int, holidays: set[date]) -> int:
+def _weeks_of_work(
+    ctx: _Ctx,
+    tech: User,
+    customers: list[Customer],
+    projects: list[Project],
+    tasks: list[Task],
+    today: date,
+    weeks: int,
+    holidays: set[date],
+) -> int:
     rng = ctx.rng
     internal = customers[0]
     internal_projects = {p.name: p for p in projects if p.customer_id == internal.id}
@@ -252,16 +300,32 @@ def _weeks_of_work(ctx: _Ctx, tech: User, customers: list[Customer], projects: l
     return made
 
 
-def _one_day(ctx: _Ctx, tech: User, day: date, scheduled: int, mine: list[Task],
-             internal: Customer, internal_projects: dict[str, Project]) -> int:
+def _one_day(
+    ctx: _Ctx,
+    tech: User,
+    day: date,
+    scheduled: int,
+    mine: list[Task],
+    internal: Customer,
+    internal_projects: dict[str, Project],
+) -> int:
     rng = ctx.rng
     clock = datetime.combine(day, time(8, 0)) + timedelta(minutes=rng.choice([0, 10, 20, 30]))
     end_of_day = clock + timedelta(seconds=scheduled + rng.choice([-1800, 0, 0, 1800, 3600]))
     made = 0
     lunch_done = False
     if day.weekday() == 0:  # Monday stand-up
-        made += _entry(ctx, tech, internal, internal_projects["Meetings"], None, clock, 30,
-                       rng.choice(INTERNAL_NOTES["Meetings"]), False)
+        made += _entry(
+            ctx,
+            tech,
+            internal,
+            internal_projects["Meetings"],
+            None,
+            clock,
+            30,
+            rng.choice(INTERNAL_NOTES["Meetings"]),
+            False,
+        )
         clock += timedelta(minutes=30)
     while clock < end_of_day - timedelta(minutes=15):
         if not lunch_done and clock.hour >= 12:
@@ -273,8 +337,17 @@ def _one_day(ctx: _Ctx, tech: User, day: date, scheduled: int, mine: list[Task],
         roll = rng.random()
         if roll < 0.12:
             name = rng.choice(["Travel", "Training", "Admin", "Meetings"])
-            made += _entry(ctx, tech, internal, internal_projects[name], None, clock, minutes,
-                           rng.choice(INTERNAL_NOTES[name]), False)
+            made += _entry(
+                ctx,
+                tech,
+                internal,
+                internal_projects[name],
+                None,
+                clock,
+                minutes,
+                rng.choice(INTERNAL_NOTES[name]),
+                False,
+            )
         else:
             task = rng.choice(mine)
             note = WORK_NOTES[TICKET_TITLES.index(task.title)]
@@ -288,14 +361,32 @@ def _one_day(ctx: _Ctx, tech: User, day: date, scheduled: int, mine: list[Task],
     return made
 
 
-def _entry(ctx: _Ctx, tech: User, customer: Customer, project: Project | None, task: Task | None,
-           local_start: datetime, minutes: int, description: str, billable: bool) -> int:
+def _entry(
+    ctx: _Ctx,
+    tech: User,
+    customer: Customer,
+    project: Project | None,
+    task: Task | None,
+    local_start: datetime,
+    minutes: int,
+    description: str,
+    billable: bool,
+) -> int:
     started = local_to_utc(local_start.date(), local_start.time(), tech.timezone)
     ended = started + timedelta(minutes=minutes)
-    ctx.add(TimeEntry(
-        user_id=tech.id, customer_id=customer.id, project_id=project.id if project else None,
-        task_id=task.id if task else None, work_date=local_start.date(), started_at=started,
-        ended_at=ended, duration_s=minutes * 60, description=description, billable=billable,
-        source=ctx.rng.choice(["timer", "timer", "timer", "manual"]),
-    ))
+    ctx.add(
+        TimeEntry(
+            user_id=tech.id,
+            customer_id=customer.id,
+            project_id=project.id if project else None,
+            task_id=task.id if task else None,
+            work_date=local_start.date(),
+            started_at=started,
+            ended_at=ended,
+            duration_s=minutes * 60,
+            description=description,
+            billable=billable,
+            source=ctx.rng.choice(["timer", "timer", "timer", "manual"]),
+        )
+    )
     return 1

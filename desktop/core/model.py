@@ -215,9 +215,7 @@ class TimeEntry(Synced, Base):
             "uq_time_entry_one_running_timer",
             "user_id",
             unique=True,
-            sqlite_where=text(
-                "ended_at IS NULL AND started_at IS NOT NULL AND deleted_at IS NULL"
-            ),
+            sqlite_where=text("ended_at IS NULL AND started_at IS NOT NULL AND deleted_at IS NULL"),
             postgresql_where=text(
                 "ended_at IS NULL AND started_at IS NOT NULL AND deleted_at IS NULL"
             ),

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from desktop.core.model import Outbox, Synced
+from desktop.core.model import CompanySetting, Outbox, Synced
 
 
 def row_data(row: Synced) -> dict[str, Any]:
@@ -40,18 +40,37 @@ def record(
     for updates ``fields`` names what changed (the server merges disjoint edits)."""
     session.flush()
     entity = type(row).__tablename__  # type: ignore[attr-defined]
-    next_seq = (session.scalar(select(func.max(Outbox.seq))) or 0) + 1
     payload: dict[str, Any] = {"data": row_data(row)}
     if fields is not None:
         payload["fields"] = sorted(fields)
+    return _queue(session, entity, row.id, op, payload, row.version)
+
+
+def record_setting(session: Session, setting: CompanySetting, op: str) -> Outbox:
+    """Queue a company setting's mutation. Settings are keyed by name, not by a
+    UUID, so the key is the entity id and the payload carries the key and value."""
+    session.flush()
+    payload = {"data": {"key": setting.key, "value": setting.value}, "fields": ["value"]}
+    return _queue(session, CompanySetting.__tablename__, setting.key, op, payload, setting.version)
+
+
+def _queue(
+    session: Session,
+    entity: str,
+    entity_id: str,
+    op: str,
+    payload: dict[str, Any],
+    base_version: int,
+) -> Outbox:
+    next_seq = (session.scalar(select(func.max(Outbox.seq))) or 0) + 1
     item = Outbox(
         id=str(uuid.uuid4()),
         seq=next_seq,
         entity=entity,
         op=op,
-        entity_id=row.id,
+        entity_id=entity_id,
         payload=payload,
-        base_version=row.version,
+        base_version=base_version,
     )
     session.add(item)
     return item

@@ -55,33 +55,48 @@ def test_first_migration_filled_then_upgraded_to_head_keeps_every_row(tmp_path):
     engine = create_engine(f"sqlite:///{path}")
     upgrade(engine, "0001")
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO user (id, name, email, role, work_schedule, utilization_target, "
-            "timezone, first_weekday, active, version, updated_at) VALUES "
-            "('u1', 'Ann', 'ann@example.com', 'technician', '[28800,28800,28800,28800,28800,0,0]',"
-            " 75, 'UTC', 0, 1, 0, '2026-11-25 08:00:00')"))
-        conn.execute(text(
-            "INSERT INTO customer (id, name, is_internal, default_billable, round_increment_min, "
-            "round_minimum_min, active, version, updated_at) VALUES "
-            "('c1', 'ACME', 0, 1, 6, 0, 1, 0, '2026-11-25 08:00:00')"))
-        conn.execute(text(
-            "INSERT INTO time_entry (id, user_id, customer_id, work_date, duration_s, "
-            "description, billable, source, created_at, version, updated_at) VALUES "
-            "('e1', 'u1', 'c1', '2026-11-25', 5400, 'migrated DC01', 1, 'manual', "
-            "'2026-11-25 08:00:00', 0, '2026-11-25 08:00:00')"))
+        conn.execute(
+            text(
+                "INSERT INTO user (id, name, email, role, work_schedule, utilization_target, "
+                "timezone, first_weekday, active, version, updated_at) VALUES "
+                "('u1', 'Ann', 'ann@example.com', 'technician', "
+                "'[28800,28800,28800,28800,28800,0,0]',"
+                " 75, 'UTC', 0, 1, 0, '2026-11-25 08:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO customer (id, name, is_internal, default_billable, "
+                "round_increment_min, round_minimum_min, active, version, updated_at) VALUES "
+                "('c1', 'ACME', 0, 1, 6, 0, 1, 0, '2026-11-25 08:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO time_entry (id, user_id, customer_id, work_date, duration_s, "
+                "description, billable, source, created_at, version, updated_at) VALUES "
+                "('e1', 'u1', 'c1', '2026-11-25', 5400, 'migrated DC01', 1, 'manual', "
+                "'2026-11-25 08:00:00', 0, '2026-11-25 08:00:00')"
+            )
+        )
     engine.dispose()
 
     db = open_database(tmp_path)  # opening migrates to head
     with db.read() as s:
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-            head_revision())
+            head_revision()
+        )
         row = s.get(TimeEntry, "e1")
         assert row is not None
         assert (row.duration_s, row.description, row.work_date) == (
-            5400, "migrated DC01", date(2026, 11, 25))
+            5400,
+            "migrated DC01",
+            date(2026, 11, 25),
+        )
         assert s.execute(text("SELECT name FROM customer WHERE id='c1'")).scalar() == "ACME"
         assert s.execute(text("SELECT email FROM user WHERE id='u1'")).scalar() == (
-            "ann@example.com")
+            "ann@example.com"
+        )
     db.close()
 
 
@@ -89,8 +104,14 @@ def test_migrations_match_the_models(tmp_path):
     """Head of the migrations creates exactly the tables the models declare."""
     db = open_database(tmp_path)
     with db.read() as s:
-        tables = {r[0] for r in s.execute(text(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))}
+        tables = {
+            r[0]
+            for r in s.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                )
+            )
+        }
     db.close()
     assert tables - {"alembic_version"} == set(Base.metadata.tables)
 
@@ -100,9 +121,14 @@ def test_the_database_refuses_a_second_running_timer(app):
     app.tracking.start(me.id, customer="ACME")
     running = app.tracking.running(me.id)
     with pytest.raises(IntegrityError), app.db.write() as s:
-        s.add(TimeEntry(user_id=me.id, customer_id=running.customer_id,
-                        work_date=running.work_date,
-                        started_at=datetime(2026, 11, 25, 7, tzinfo=UTC)))
+        s.add(
+            TimeEntry(
+                user_id=me.id,
+                customer_id=running.customer_id,
+                work_date=running.work_date,
+                started_at=datetime(2026, 11, 25, 7, tzinfo=UTC),
+            )
+        )
         s.flush()
 
 
@@ -114,8 +140,13 @@ def test_a_failure_between_row_and_outbox_leaves_neither(app, monkeypatch):
 
     monkeypatch.setattr(outbox, "record", boom)
     with pytest.raises(RuntimeError):
-        app.tracking.log(None, day=date(2026, 11, 25), customer="ACME", duration_s=600,
-                         description="never stored")
+        app.tracking.log(
+            None,
+            day=date(2026, 11, 25),
+            customer="ACME",
+            duration_s=600,
+            description="never stored",
+        )
     with app.db.read() as s:
         assert s.scalar(select(func.count()).select_from(TimeEntry)) == 0
 
@@ -155,22 +186,27 @@ FORBIDDEN = ("PySide6", "pyqtgraph", "numpy", "requests", "shiboken6")
 
 
 def test_core_and_cli_import_path_load_no_gui_or_http():
-    script = textwrap.dedent("""
-        import sys, contextlib, io
-        import desktop.core.app, desktop.core.demo, desktop.cli
-        for name in list(sys.modules):
-            if name.startswith("desktop.core"):
-                __import__(name)
+    script = textwrap.dedent(f"""
+        import contextlib, importlib, io, pkgutil, sys
+        import desktop.cli, desktop.core
+        for info in pkgutil.walk_packages(desktop.core.__path__, "desktop.core."):
+            if ".migrations" not in info.name:
+                importlib.import_module(info.name)
         with contextlib.redirect_stdout(io.StringIO()):
             try:
                 desktop.cli.main(["--help"])
             except SystemExit:
                 pass
-        print(",".join(sorted(m for m in sys.modules
-                              if m.split(".")[0] in %r)))
-    """ % (FORBIDDEN,))
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120, env=os.environ | {"PYTHONPATH": str(ROOT)})
+        print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in {FORBIDDEN!r})))
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
 

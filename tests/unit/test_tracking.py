@@ -25,7 +25,11 @@ def test_start_on_task_then_stop_gives_one_entry_with_task_project_customer(app,
     done = app.tracking.stop(None, at=BERLIN_1030).entry
     assert done.duration_s == 5400
     assert (done.customer, done.project, done.task, done.task_ref) == (
-        "ACME", "Server migration", "Migrate DC01", "4521")
+        "ACME",
+        "Server migration",
+        "Migrate DC01",
+        "4521",
+    )
     assert done.work_date == WED and done.source == "timer"
     assert app.tracking.running() is None
 
@@ -98,20 +102,24 @@ def test_bad_manual_entries_are_refused_and_change_nothing(app, kwargs, message)
 def test_a_day_can_not_pass_24_hours(app):
     app.tracking.log(None, day=WED, customer="ACME", duration_s=20 * 3600, description="long")
     with pytest.raises(ValidationError, match="24:00"):
-        app.tracking.log(None, day=WED, customer="ACME", duration_s=4 * 3600 + 60,
-                         description="too long")
+        app.tracking.log(
+            None, day=WED, customer="ACME", duration_s=4 * 3600 + 60, description="too long"
+        )
     app.tracking.log(None, day=WED, customer="ACME", duration_s=4 * 3600, description="exact")
     assert app.tracking.day_total_s(None, WED) == 24 * 3600
 
 
 def test_overlaps_warn_but_touching_boundaries_do_not(app):
-    first = app.tracking.log(None, day=WED, customer="ACME", start=time(9), end=time(10),
-                             description="first").entry
-    touching = app.tracking.log(None, day=WED, customer="ACME", start=time(10), end=time(11),
-                                description="touching")
+    first = app.tracking.log(
+        None, day=WED, customer="ACME", start=time(9), end=time(10), description="first"
+    ).entry
+    touching = app.tracking.log(
+        None, day=WED, customer="ACME", start=time(10), end=time(11), description="touching"
+    )
     assert touching.warnings == ()
-    overlapping = app.tracking.log(None, day=WED, customer="Globex", start=time(9, 30),
-                                   end=time(10, 30), description="overlap")
+    overlapping = app.tracking.log(
+        None, day=WED, customer="Globex", start=time(9, 30), end=time(10, 30), description="overlap"
+    )
     assert len(overlapping.warnings) == 2
     assert first.id[:8] in overlapping.warnings[0]
 
@@ -119,23 +127,31 @@ def test_overlaps_warn_but_touching_boundaries_do_not(app):
 def test_billable_flag_resolution_task_then_project_then_customer(app):
     me = app.directory.profile()
     app.directory.add_project(me.id, "ACME", "Warranty work", billable=False)
-    app.directory.add_task(me.id, customer="ACME", project="Warranty work", title="RMA",
-                           ref="77")
-    app.directory.add_task(me.id, customer="ACME", project="Warranty work",
-                           title="Billable extra", ref="78", billable=True)
+    app.directory.add_task(me.id, customer="ACME", project="Warranty work", title="RMA", ref="77")
+    app.directory.add_task(
+        me.id,
+        customer="ACME",
+        project="Warranty work",
+        title="Billable extra",
+        ref="78",
+        billable=True,
+    )
     log = app.tracking.log
     assert log(None, day=WED, customer="ACME", duration_s=60, description="a").entry.billable
-    assert not log(None, day=WED, project="Warranty work", duration_s=60,
-                   description="b").entry.billable
+    assert not log(
+        None, day=WED, project="Warranty work", duration_s=60, description="b"
+    ).entry.billable
     assert not log(None, day=WED, task="77", duration_s=60, description="c").entry.billable
     assert log(None, day=WED, task="78", duration_s=60, description="d").entry.billable
-    assert not log(None, day=WED, task="78", duration_s=60, description="e",
-                   billable=False).entry.billable
+    assert not log(
+        None, day=WED, task="78", duration_s=60, description="e", billable=False
+    ).entry.billable
 
 
 def test_edit_and_delete(app):
-    e = app.tracking.log(None, day=WED, customer="ACME", start=time(9), end=time(10),
-                         description="first").entry
+    e = app.tracking.log(
+        None, day=WED, customer="ACME", start=time(9), end=time(10), description="first"
+    ).entry
     changed = app.tracking.edit(None, e.id, duration_s=5400, description="patched").entry
     assert changed.duration_s == 5400 and changed.description == "patched"
     assert changed.ended_at - changed.started_at == (BERLIN_1030 - BERLIN_0900)
@@ -155,8 +171,9 @@ def test_edit_and_delete(app):
 def test_only_the_owner_changes_an_entry(app):
     me = app.directory.profile()
     bob = app.directory.add_user(me.id, "bob@example.com", name="Bob")
-    e = app.tracking.log(bob.id, day=WED, customer="ACME", duration_s=600,
-                         description="bob's").entry
+    e = app.tracking.log(
+        bob.id, day=WED, customer="ACME", duration_s=600, description="bob's"
+    ).entry
     with pytest.raises(Exception, match="owner"):
         app.tracking.edit(me.id, e.id, description="mine now")
 
@@ -174,15 +191,22 @@ def test_each_mutation_writes_exactly_one_outbox_row(app):
     assert _outbox_count(app) == before + 6
     with app.db.read() as s:
         ops = [(o.entity, o.op) for o in s.scalars(select(Outbox).order_by(Outbox.seq))][-6:]
-    assert ops == [("time_entry", "create"), ("time_entry", "update"), ("time_entry", "delete"),
-                   ("time_entry", "create"), ("time_entry", "update"), ("time_entry", "create")]
+    assert ops == [
+        ("time_entry", "create"),
+        ("time_entry", "update"),
+        ("time_entry", "delete"),
+        ("time_entry", "create"),
+        ("time_entry", "update"),
+        ("time_entry", "create"),
+    ]
 
 
 def test_work_date_is_the_local_date_at_start(app, clock):
     # 23:30 UTC on the 25th is 00:30 on the 26th in Berlin.
     clock.set(datetime(2026, 11, 26, 1, 0, tzinfo=UTC))
-    e = app.tracking.start(None, customer="ACME",
-                           at=datetime(2026, 11, 25, 23, 30, tzinfo=UTC)).entry
+    e = app.tracking.start(
+        None, customer="ACME", at=datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
+    ).entry
     assert e.work_date == date(2026, 11, 26)
 
 

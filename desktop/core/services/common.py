@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.core import dto
 from desktop.core.db import Database
-from desktop.core.errors import NotFound, NoProfile, ValidationError
+from desktop.core.errors import NoProfile, NotFound, ValidationError
 from desktop.core.model import Customer, Preference, Project, Task, Team, TimeEntry, User
 from desktop.core.timeutil import utcnow
 
@@ -31,15 +31,21 @@ class Service:
 # ------------------------------------------------------------------ lookups
 
 
-def _one_by_name(session: Session, model: type[T], column: object, ref: str, kind: str,
-                    extra: tuple[object, ...] = ()) -> T:
+def _one_by_name(
+    session: Session,
+    model: type[T],
+    column: object,
+    ref: str,
+    kind: str,
+    extra: tuple[ColumnElement[bool], ...] = (),
+) -> T:
     ref = ref.strip()
     if not ref:
         raise ValidationError(f"a {kind} is required")
     by_id = session.get(model, ref)
     if by_id is not None and getattr(by_id, "deleted_at", None) is None:
         return by_id
-    alive = model.deleted_at.is_(None)  # type: ignore[attr-defined]
+    alive: ColumnElement[bool] = model.deleted_at.is_(None)  # type: ignore[attr-defined]
     rows = list(
         session.scalars(select(model).where(alive, func.lower(column) == ref.lower(), *extra))
     )
@@ -49,7 +55,8 @@ def _one_by_name(session: Session, model: type[T], column: object, ref: str, kin
         raise ValidationError(f'more than one {kind} is named "{ref}"; use its id')
     # A unique id prefix (as printed by `entries`) is accepted too.
     if len(ref) >= 6:
-        rows = list(session.scalars(select(model).where(alive, model.id.startswith(ref), *extra)))  # type: ignore[attr-defined]
+        by_prefix: ColumnElement[bool] = model.id.startswith(ref)  # type: ignore[attr-defined]
+        rows = list(session.scalars(select(model).where(alive, by_prefix, *extra)))
         if len(rows) == 1:
             return rows[0]
     raise NotFound(f'no {kind} "{ref}"')
@@ -166,9 +173,7 @@ def to_task(session: Session, row: Task) -> dto.Task:
 def to_user(session: Session, row: User) -> dto.User:
     team = session.get(Team, row.team_id) if row.team_id else None
     managed = frozenset(
-        session.scalars(
-            select(Team.id).where(Team.manager_id == row.id, Team.deleted_at.is_(None))
-        )
+        session.scalars(select(Team.id).where(Team.manager_id == row.id, Team.deleted_at.is_(None)))
     )
     return dto.User(
         id=row.id,

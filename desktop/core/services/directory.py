@@ -139,10 +139,14 @@ class DirectoryService(Service):
         round_minimum_min: int = 0,
     ) -> dto.Customer:
         """Internal customers default to non-billable; rounding is in minutes."""
-        for value, what in ((round_increment_min, "rounding increment"),
-                            (round_minimum_min, "minimum")):
+        for value, what in (
+            (round_increment_min, "rounding increment"),
+            (round_minimum_min, "minimum"),
+        ):
             if not 0 <= value <= MAX_ROUNDING_MIN:
-                raise ValidationError(f"the {what} must be between 0 and {MAX_ROUNDING_MIN} minutes")
+                raise ValidationError(
+                    f"the {what} must be between 0 and {MAX_ROUNDING_MIN} minutes"
+                )
         with self.db.write() as s:
             actor = to_user(s, require_user(s, actor_id))
             if not permissions.can_manage_customers(actor):
@@ -322,5 +326,8 @@ class DirectoryService(Service):
 def _to_team(s: Session, row: Team) -> dto.Team:
     boss = s.get(User, row.manager_id) if row.manager_id else None
     return dto.Team(
-        id=row.id, name=row.name, manager_id=row.manager_id, manager_email=boss.email if boss else None
+        id=row.id,
+        name=row.name,
+        manager_id=row.manager_id,
+        manager_email=boss.email if boss else None,
     )

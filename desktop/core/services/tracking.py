@@ -289,12 +289,20 @@ class TrackingService(Service):
                 )
             _check_week_open(s, user, row.work_date)
             elapsed = int((at - row.started_at).total_seconds())
-            _check_day_total(s, user.id, row.work_date, elapsed, now, exclude=row.id,
-                             hint=" (use --at to stop it when you really stopped)")
+            _check_day_total(
+                s,
+                user.id,
+                row.work_date,
+                elapsed,
+                now,
+                exclude=row.id,
+                hint=" (use --at to stop it when you really stopped)",
+            )
             _finish(row, at)
             outbox.record(s, row, "update", fields=["ended_at", "duration_s"])
-            return dto.SavedEntry(to_entry(s, row), tuple(_overlap_warnings(s, row, now,
-                                                                             user.timezone)))
+            return dto.SavedEntry(
+                to_entry(s, row), tuple(_overlap_warnings(s, row, now, user.timezone))
+            )
 
     # -------------------------------------------------------------- entries
 
@@ -339,8 +347,9 @@ class TrackingService(Service):
             )
             s.add(row)
             outbox.record(s, row, "create")
-            return dto.SavedEntry(to_entry(s, row), tuple(_overlap_warnings(s, row, now,
-                                                                             user.timezone)))
+            return dto.SavedEntry(
+                to_entry(s, row), tuple(_overlap_warnings(s, row, now, user.timezone))
+            )
 
     def edit(
         self,
@@ -348,9 +357,9 @@ class TrackingService(Service):
         entry_id: str,
         *,
         day: date | _Unset = UNSET,
-        customer: str | None | _Unset = UNSET,
-        project: str | None | _Unset = UNSET,
-        task: str | None | _Unset = UNSET,
+        customer: str | _Unset | None = UNSET,
+        project: str | _Unset | None = UNSET,
+        task: str | _Unset | None = UNSET,
         duration_s: int | _Unset = UNSET,
         start: time | _Unset = UNSET,
         end: time | _Unset = UNSET,
@@ -399,7 +408,10 @@ class TrackingService(Service):
                 )
                 _check_day_total(s, user.id, new_day, seconds, now, exclude=row.id)
                 row.work_date, row.started_at, row.ended_at, row.duration_s = (
-                    new_day, started, ended, seconds,
+                    new_day,
+                    started,
+                    ended,
+                    seconds,
                 )
 
             after = outbox.row_data(row)
@@ -412,8 +424,9 @@ class TrackingService(Service):
             row.updated_at = now
             changed.append("updated_at")
             outbox.record(s, row, "update", fields=changed)
-            return dto.SavedEntry(to_entry(s, row), tuple(_overlap_warnings(s, row, now,
-                                                                             user.timezone)))
+            return dto.SavedEntry(
+                to_entry(s, row), tuple(_overlap_warnings(s, row, now, user.timezone))
+            )
 
     def delete(self, user_id: str | None, entry_id: str) -> dto.Entry:
         """Tombstone an entry (a running timer is discarded)."""
@@ -448,9 +461,7 @@ def _find_entry(s: Session, entry_id: str) -> TimeEntry:
     ref = entry_id.strip()
     row = s.get(TimeEntry, ref)
     if row is None and len(ref) >= 6:
-        rows = list(
-            s.scalars(select(TimeEntry).where(TimeEntry.id.startswith(ref)).limit(2))
-        )
+        rows = list(s.scalars(select(TimeEntry).where(TimeEntry.id.startswith(ref)).limit(2)))
         row = rows[0] if len(rows) == 1 else None
     if row is None or row.deleted_at is not None:
         raise NotFound(f'no entry "{entry_id}"')
@@ -480,8 +491,9 @@ def _check_week_open(s: Session, user: User, day: date) -> None:
     check_entry_editable(Status(status or "draft"), format_week(start))
 
 
-def _day_total(s: Session, user_id: str, day: date, now: datetime,
-               exclude: str | None = None) -> int:
+def _day_total(
+    s: Session, user_id: str, day: date, now: datetime, exclude: str | None = None
+) -> int:
     total = 0
     for row in s.scalars(
         select(TimeEntry).where(
@@ -497,18 +509,26 @@ def _day_total(s: Session, user_id: str, day: date, now: datetime,
     return total
 
 
-def _check_day_total(s: Session, user_id: str, day: date, seconds: int, now: datetime, *,
-                     exclude: str | None, hint: str = "") -> None:
+def _check_day_total(
+    s: Session,
+    user_id: str,
+    day: date,
+    seconds: int,
+    now: datetime,
+    *,
+    exclude: str | None,
+    hint: str = "",
+) -> None:
     total = _day_total(s, user_id, day, now, exclude) + seconds
     if total > MAX_DAY_S:
         raise ValidationError(
-            f"{day.isoformat()} would total {format_duration(total)}; "
-            f"a day can't pass 24:00{hint}"
+            f"{day.isoformat()} would total {format_duration(total)}; a day can't pass 24:00{hint}"
         )
 
 
-def _span(day: date, duration_s: int | None, start: time | None, end: time | None,
-          tz: str) -> tuple[datetime | None, datetime | None, int]:
+def _span(
+    day: date, duration_s: int | None, start: time | None, end: time | None, tz: str
+) -> tuple[datetime | None, datetime | None, int]:
     if (start is None) != (end is None):
         raise ValidationError("give both a from and a to time, or hours")
     if start is not None and end is not None:
@@ -530,18 +550,26 @@ def _span(day: date, duration_s: int | None, start: time | None, end: time | Non
     return None, None, duration_s
 
 
-def _respan(row: TimeEntry, day: date, duration_s: int | _Unset, start: time | _Unset,
-            end: time | _Unset, tz: str) -> tuple[datetime | None, datetime | None, int]:
+def _respan(
+    row: TimeEntry,
+    day: date,
+    duration_s: int | _Unset,
+    start: time | _Unset,
+    end: time | _Unset,
+    tz: str,
+) -> tuple[datetime | None, datetime | None, int]:
     """The entry's new (started_at, ended_at, duration) after an edit."""
     timed = row.started_at is not None and row.ended_at is not None
     if start is not UNSET or end is not UNSET:
+        old_start: time | None = None
+        old_end: time | None = None
         if timed:
             assert row.started_at is not None and row.ended_at is not None
             z = zone(tz)
             old_start = row.started_at.astimezone(z).time().replace(tzinfo=None)
             old_end = row.ended_at.astimezone(z).time().replace(tzinfo=None)
-        else:
-            old_start = old_end = None
+        s_t: time | None
+        e_t: time | None
         s_t = old_start if start is UNSET else start
         e_t = old_end if end is UNSET else end
         return _span(day, None, s_t, e_t, tz)
@@ -556,16 +584,27 @@ def _respan(row: TimeEntry, day: date, duration_s: int | _Unset, start: time | _
     if timed and day != row.work_date:
         assert row.started_at is not None and row.ended_at is not None
         z = zone(tz)
-        return _span(day, None, row.started_at.astimezone(z).time().replace(tzinfo=None),
-                     row.ended_at.astimezone(z).time().replace(tzinfo=None), tz)
+        return _span(
+            day,
+            None,
+            row.started_at.astimezone(z).time().replace(tzinfo=None),
+            row.ended_at.astimezone(z).time().replace(tzinfo=None),
+            tz,
+        )
     return row.started_at, row.ended_at, row.duration_s
 
 
-def _retarget(s: Session, row: TimeEntry, customer: str | None | _Unset,
-              project: str | None | _Unset, task: str | None | _Unset) -> Target:
+def _retarget(
+    s: Session,
+    row: TimeEntry,
+    customer: str | _Unset | None,
+    project: str | _Unset | None,
+    task: str | _Unset | None,
+) -> Target:
     if task is not UNSET and task:
-        return resolve_target(s, None if customer is UNSET else customer,
-                              None if project is UNSET else project, task)
+        return resolve_target(
+            s, None if customer is UNSET else customer, None if project is UNSET else project, task
+        )
     if project is not UNSET and project:
         return resolve_target(s, None if customer is UNSET else customer, project, None)
     if customer is not UNSET and customer:
@@ -575,15 +614,20 @@ def _retarget(s: Session, row: TimeEntry, customer: str | None | _Unset,
         if p is not None and p.customer_id != c.id:
             p = None
         t = s.get(Task, row.task_id) if task is UNSET and row.task_id else None
-        if t is not None and (t.customer_id != c.id or (t.project_id and t.project_id !=
-                                                         (p.id if p else None))):
+        if t is not None and (
+            t.customer_id != c.id or (t.project_id and t.project_id != (p.id if p else None))
+        ):
             t = None
         return Target(c, p, t)
     # Clearing project and/or task: keep the customer.
-    c = s.get(Customer, row.customer_id)
-    assert c is not None
-    p = None if project is not UNSET else (s.get(Project, row.project_id)
-                                           if row.project_id else None)
+    kept = s.get(Customer, row.customer_id)
+    assert kept is not None
+    c = kept
+    p = (
+        None
+        if project is not UNSET
+        else (s.get(Project, row.project_id) if row.project_id else None)
+    )
     t = None if task is not UNSET else (s.get(Task, row.task_id) if row.task_id else None)
     if p is None and t is not None and t.project_id is not None:
         t = None
