@@ -213,6 +213,10 @@ def build_parser() -> Parser:
     c.add_argument("--technicians", type=int, default=6)
     c.add_argument("--weeks", type=int, default=6)
     c.add_argument("--seed", type=int, default=1)
+
+    from desktop import cli_sheets
+
+    cli_sheets.add_parsers(sub)
     return p
 
 
@@ -456,7 +460,9 @@ class Cli:
             lines.append(f"total {_hm(total)}  billable {_hm(billable)}")
             return "\n".join(lines)
 
-        self.out.emit([entry_json(e) for e in rows], text)
+        from desktop.cli_sheets import entries_json
+
+        self.out.emit(entries_json(self, rows), text)
 
     def cmd_demo(self) -> None:
         from desktop.core.demo import load_demo
@@ -524,7 +530,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_app(args)
         cli = Cli(args)
         try:
-            getattr(cli, f"cmd_{args.command}")()
+            handler = getattr(cli, f"cmd_{args.command}", None)
+            if handler is None:
+                from desktop import cli_sheets
+
+                cli_sheets.COMMANDS[args.command](cli)
+            else:
+                handler()
         finally:
             cli.app.close()
         return 0

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from desktop.core.db import Database, open_database
 from desktop.core.services.common import Clock
+from desktop.core.services.company import CompanyService
 from desktop.core.services.directory import DirectoryService
+from desktop.core.services.rates import RateService
+from desktop.core.services.timesheets import TimesheetService
 from desktop.core.services.tracking import TrackingService
 from desktop.core.timeutil import utcnow
 
@@ -35,6 +38,9 @@ class Punchclock:
         self.clock = clock
         self.directory = DirectoryService(db, clock)
         self.tracking = TrackingService(db, clock)
+        self.timesheets = TimesheetService(db, clock)
+        self.rates = RateService(db, clock)
+        self.company = CompanyService(db, clock)
 
     @classmethod
     def open(cls, data_dir: Path | None = None, clock: Clock = utcnow) -> Punchclock:

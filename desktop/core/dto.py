@@ -8,6 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
+
+
+def target_path(customer: str, project: str | None, task: str | None, task_ref: str | None) -> str:
+    """ "ACME › Server migration › #4521" — how the tray and the grid name what is tracked."""
+    parts = [customer]
+    if project:
+        parts.append(project)
+    if task:
+        parts.append(f"#{task_ref}" if task_ref else task)
+    return " › ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -106,13 +117,7 @@ class Entry:
 
     @property
     def path(self) -> str:
-        """"ACME › Server migration › #4521" — how the tray names what is tracked."""
-        parts = [self.customer]
-        if self.project:
-            parts.append(self.project)
-        if self.task:
-            parts.append(f"#{self.task_ref}" if self.task_ref else self.task)
-        return " › ".join(parts)
+        return target_path(self.customer, self.project, self.task, self.task_ref)
 
 
 @dataclass(frozen=True)
@@ -140,9 +145,144 @@ class Combination:
 
     @property
     def path(self) -> str:
-        parts = [self.customer]
-        if self.project:
-            parts.append(self.project)
-        if self.task:
-            parts.append(f"#{self.task_ref}" if self.task_ref else self.task)
-        return " › ".join(parts)
+        return target_path(self.customer, self.project, self.task, self.task_ref)
+
+
+# ------------------------------------------------------ timesheets and money
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One day of one grid row: the seconds logged and the entries behind them."""
+
+    seconds: int
+    entry_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """A customer › project › task combination with time in the week."""
+
+    customer_id: str
+    customer: str
+    project_id: str | None
+    project: str | None
+    task_id: str | None
+    task: str | None
+    task_ref: str | None
+    cells: tuple[GridCell, ...]
+    total_s: int
+    billable_s: int
+
+    @property
+    def path(self) -> str:
+        return target_path(self.customer, self.project, self.task, self.task_ref)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A user's timesheet for one week (status ``draft`` when no row exists yet)."""
+
+    id: str | None
+    user_id: str
+    user: str
+    week_start: date
+    week: str
+    status: str
+    note: str | None
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    decided_by: str | None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The weekly timesheet grid: rows × 7 days, with totals."""
+
+    sheet: Sheet
+    days: tuple[date, ...]
+    rows: tuple[GridRow, ...]
+    day_totals_s: tuple[int, ...]
+    total_s: int
+    billable_s: int
+    non_billable_s: int
+
+
+@dataclass(frozen=True)
+class SheetSummary:
+    """One line of the approvals list."""
+
+    sheet: Sheet
+    name: str
+    total_s: int
+    billable_s: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class SheetEvent:
+    """One audit event of a timesheet (append-only)."""
+
+    action: str
+    from_status: str
+    to_status: str
+    actor_id: str
+    actor: str
+    comment: str | None
+    at: datetime
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Rate:
+    """An effective-dated rate, ``amount_minor`` per hour in ``currency``."""
+
+    id: str
+    user_id: str
+    user: str
+    kind: str
+    amount_minor: int
+    currency: str
+    effective_from: date
+    customer_id: str | None
+    customer: str | None
+    project_id: str | None
+    project: str | None
+
+
+@dataclass(frozen=True)
+class EntryMoney:
+    """Billed time and money of one entry. ``value`` and ``cost`` are unrounded
+    Decimal minor units (sum them, round once); None when not applicable (a
+    non-billable entry has no value, no rate in effect means no figure) or, for
+    cost, when the reader may not see cost rates."""
+
+    entry_id: str
+    raw_s: int
+    billed_s: int | None
+    rate_minor: int | None
+    value: Decimal | None
+    cost_rate_minor: int | None
+    cost: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Company policies: the description policy and the company currency."""
+
+    min_description: int
+    vague: tuple[str, ...]
+    currency: str
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """A company holiday (``user_id`` None) or one user's time off on a date."""
+
+    id: str
+    date: date
+    hours_s: int
+    name: str
+    user_id: str | None
+    user: str | None
