@@ -13,7 +13,9 @@ from desktop.core.db import Database, open_database
 from desktop.core.services.common import Clock
 from desktop.core.services.company import CompanyService
 from desktop.core.services.directory import DirectoryService
+from desktop.core.services.preferences import PreferencesService
 from desktop.core.services.rates import RateService
+from desktop.core.services.reminders import ReminderService
 from desktop.core.services.timesheets import TimesheetService
 from desktop.core.services.tracking import TrackingService
 from desktop.core.timeutil import utcnow
@@ -38,6 +40,8 @@ class Punchclock:
         self.clock = clock
         self.directory = DirectoryService(db, clock)
         self.tracking = TrackingService(db, clock)
+        self.preferences = PreferencesService(db, clock)
+        self.reminders = ReminderService(db, clock)
         self.timesheets = TimesheetService(db, clock)
         self.rates = RateService(db, clock)
         self.company = CompanyService(db, clock)

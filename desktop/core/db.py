@@ -81,8 +81,26 @@ class Database:
             yield session
 
     def close(self) -> None:
+        watch = self.__dict__.pop("_watch", None)
+        if watch is not None:
+            watch.close()
         self.read_engine.dispose()
         self.write_engine.dispose()
+
+    def data_version(self) -> int:
+        """A number that changes whenever any other connection (another process
+        such as the CLI, or this process's own sessions) commits to the file.
+
+        SQLite's ``PRAGMA data_version`` on one long-lived connection: a cheap
+        check that reads no table, so the tray can look once a second and only
+        refresh when something changed.
+        """
+        watch: sqlite3.Connection | None = self.__dict__.get("_watch")
+        if watch is None:
+            watch = sqlite3.connect(str(self.path), check_same_thread=False)
+            self.__dict__["_watch"] = watch
+        with _storage_errors_raw():
+            return int(watch.execute("PRAGMA data_version").fetchone()[0])
 
 
 @contextmanager
@@ -100,6 +118,14 @@ def _storage_errors() -> Iterator[None]:
         if "readonly" in text or "unable to open" in text:
             raise StorageError(f"can't write the database: {exc.orig}") from exc
         raise
+
+
+@contextmanager
+def _storage_errors_raw() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(f"can't read the database: {exc}") from exc
 
 
 def open_database(data_dir: Path, *, migrate: bool = True) -> Database:

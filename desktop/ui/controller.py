@@ -1,0 +1,246 @@
+"""The tray application's wiring: state, tray icon, popup, dialogs, reminders,
+idle detection — and the no-tray fallback.
+
+No system tray (offscreen, GNOME without the AppIndicator extension): wait up
+to ``tray_wait_s`` (10 s) for one to appear, then show the timer popup as a
+normal window. Closing that window quits; the app never exits silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
+
+from desktop.core.app import Punchclock
+from desktop.core.services import reminders as due
+from desktop.core.services.reminders import Reminder
+from desktop.ui.idle import IdleDetector, IdleSource, IdleSpan, detect_source
+from desktop.ui.idle_dialog import IdleDialog
+from desktop.ui.log_dialog import LogTimeDialog
+from desktop.ui.popup import TimerPopup
+from desktop.ui.reminders import ReminderScheduler
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.state import TrackerState
+from desktop.ui.tray import TrayIcon
+from desktop.ui.welcome import WelcomeDialog
+
+log = logging.getLogger(__name__)
+
+TRAY_WAIT_S = 10.0
+
+
+class _Fallback(QObject):
+    """Quits the app when the stand-alone window (no tray) is closed."""
+
+    def eventFilter(self, watched: QObject, event: object) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if isinstance(event, QEvent) and event.type() == QEvent.Type.Close:
+            QApplication.quit()
+        return False
+
+
+class TrayApp(QObject):
+    def __init__(self, core: Punchclock, *, tray_wait_s: float = TRAY_WAIT_S,
+                 idle_source: IdleSource | bool | None = True,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.core = core
+        self.tray_wait_s = tray_wait_s
+        self.state = TrackerState(core, self)
+        self.popup = TimerPopup(self.state)
+        self.tray = TrayIcon(self.state, self)
+        self.reminders = ReminderScheduler(core, self)
+        settings = core.preferences.settings()
+        if idle_source is True:
+            idle_source = detect_source()
+        self.idle_source: IdleSource | None = idle_source or None
+        self.detector = IdleDetector(self.idle_source if settings.idle_detection else None,
+                                     settings.idle_threshold_min * 60)
+        self.standalone = False
+        self.dialogs: list[QDialog] = []
+        self._tray_deadline = 0.0
+        self._tray_poll = QTimer(self)
+        self._tray_poll.setInterval(250)
+        self._tray_poll.timeout.connect(self._poll_tray)
+
+        self.popup.log_time_requested.connect(self.open_log_time)
+        self.tray.popup_requested.connect(self.toggle_popup)
+        self.tray.log_time_requested.connect(self.open_log_time)
+        self.tray.settings_requested.connect(self.open_settings)
+        self.tray.quit_requested.connect(self.quit)
+        self.tray.reminder_clicked.connect(self.reminder_action)
+        self.reminders.due.connect(self.show_reminder)
+        self.state.failed.connect(self.show_failure)
+        self.state.heartbeat.connect(self.poll_idle)
+
+    # ------------------------------------------------------------- start-up
+
+    def start(self) -> None:
+        self.state.refresh()
+        self.state.start_watching()
+        self.reminders.start()
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._show_tray()
+        else:
+            log.warning("no system tray yet; waiting up to %.0f s", self.tray_wait_s)
+            self._tray_deadline = time.monotonic() + self.tray_wait_s
+            self._tray_poll.start()
+        if self.state.snapshot.profile is None:
+            self.open_welcome()
+
+    def _poll_tray(self) -> None:
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._tray_poll.stop()
+            self._show_tray()
+        elif time.monotonic() >= self._tray_deadline:
+            self._tray_poll.stop()
+            self.go_standalone()
+
+    def _show_tray(self) -> None:
+        self.tray.icon.show()
+        log.info("tray icon shown")
+
+    def go_standalone(self) -> None:
+        """No tray: the timer popup becomes an ordinary window."""
+        log.warning("no system tray available; showing the timer as a window")
+        self.standalone = True
+        self.popup.setWindowFlags(Qt.WindowType.Window)
+        self.popup.installEventFilter(_Fallback(self.popup))
+        self.popup.show()
+
+    # --------------------------------------------------------------- windows
+
+    def toggle_popup(self) -> None:
+        if self.popup.isVisible() and not self.standalone:
+            self.popup.hide()
+        else:
+            self.show_popup()
+
+    def show_popup(self) -> None:
+        if self.state.snapshot.profile is None:
+            self.open_welcome()
+            return
+        if not self.standalone:
+            self._place(self.popup, self.tray.anchor())
+        self.popup.show()
+        self.popup.raise_()
+        self.popup.activateWindow()
+
+    @staticmethod
+    def _place(widget: QWidget, anchor: QPoint) -> None:
+        screen = QGuiApplication.screenAt(anchor) or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        size = widget.sizeHint().expandedTo(widget.minimumSizeHint())
+        x = min(max(anchor.x() - size.width() // 2, area.left()), area.right() - size.width())
+        y = anchor.y() + 8
+        if y + size.height() > area.bottom():
+            y = max(area.top(), anchor.y() - size.height() - 8)
+        widget.move(x, y)
+
+    def _keep(self, dialog: QDialog) -> QDialog:
+        self.dialogs.append(dialog)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r, d=dialog: self.dialogs.remove(d))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def open_welcome(self) -> None:
+        if any(isinstance(d, WelcomeDialog) for d in self.dialogs):
+            return
+        dialog = WelcomeDialog(self.state)
+        dialog.accepted.connect(self._after_welcome)
+        self._keep(dialog)
+
+    def _after_welcome(self) -> None:
+        self.reminders.reschedule()
+        self.show_popup()
+
+    def open_log_time(self) -> None:
+        if self.state.snapshot.profile is None:
+            self.open_welcome()
+            return
+        self._keep(LogTimeDialog(self.state))
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.state, self.idle_source.name if self.idle_source else None)
+        dialog.accepted.connect(self._settings_saved)
+        self._keep(dialog)
+
+    def _settings_saved(self) -> None:
+        settings = self.core.preferences.settings()
+        self.detector.source = self.idle_source if settings.idle_detection else None
+        self.detector.threshold_s = settings.idle_threshold_min * 60
+        self.reminders.reschedule()
+        self.state.refresh()
+
+    # ----------------------------------------------------------------- idle
+
+    def poll_idle(self) -> None:
+        span = self.detector.poll()
+        if span is None:
+            return
+        running = self.state.snapshot.running
+        if running is None or running.started_at is None or running.started_at >= span.end:
+            return
+        if any(isinstance(d, IdleDialog) for d in self.dialogs):
+            return
+        self.ask_about_idle(span)
+
+    def ask_about_idle(self, span: IdleSpan) -> IdleDialog | None:
+        running = self.state.snapshot.running
+        if running is None:
+            return None
+        log.info("away %s s (%s) while tracking", span.seconds, span.reason)
+        dialog = IdleDialog(self.state, running, span.start, span.end)
+        self._keep(dialog)
+        return dialog
+
+    # ------------------------------------------------------------ messages
+
+    def show_reminder(self, reminder: Reminder) -> None:
+        if self.tray.icon.isVisible() and QSystemTrayIcon.supportsMessages():
+            self.tray.notify(reminder)
+        else:
+            self.popup.notice.setText(f"{reminder.title}: {reminder.message}")
+            self.popup.notice.show()
+
+    def reminder_action(self, reminder: Reminder) -> None:
+        if reminder.action == due.CONTINUE_LAST:
+            self.state.continue_last()
+        elif reminder.action == due.LOG_TIME:
+            self.open_log_time()
+        elif reminder.action == due.TIMESHEET:
+            sheet = next((w for w in self.tray.windows if w.label.startswith("Timesheet")), None)
+            if sheet is not None:
+                sheet.open()
+            else:
+                self.show_popup()
+        else:
+            self.show_popup()
+
+    def show_failure(self, message: str) -> None:
+        if self.tray.icon.isVisible():
+            self.tray.icon.showMessage("Punchclock", message,
+                                       QSystemTrayIcon.MessageIcon.Warning, 8000)
+        self.popup.error.show_message(message)
+
+    # ----------------------------------------------------------------- quit
+
+    def quit(self) -> None:
+        QApplication.quit()
+
+    def shutdown(self) -> None:
+        self.state.stop_watching()
+        self.reminders.shutdown()
+        self.state.runner.wait(5000)
+        self.tray.icon.hide()
+        for dialog in list(self.dialogs):
+            dialog.close()
+        self.popup.close()

@@ -1,0 +1,71 @@
+"""``punchclock`` with no command: start the tray application.
+
+Order matters: logging first (so everything after is recorded), then the
+single-instance check (a second launch hands over and exits 0 before opening
+the database), then the store, then the windows.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+TRAY_WAIT_ENV = "PUNCHCLOCK_TRAY_WAIT_S"
+
+
+def run(data_dir: Path | None = None) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.core.app import APP_NAME, Punchclock, default_data_dir
+    from desktop.core.errors import PunchclockError
+    from desktop.ui import crash
+    from desktop.ui.controller import TRAY_WAIT_S, TrayApp
+    from desktop.ui.single_instance import SingleInstance
+
+    log_file = crash.setup_logging()
+    crash.install_qt_message_handler()
+    qt_app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName(APP_NAME)
+    qt_app.setApplicationDisplayName(APP_NAME)
+    qt_app.setDesktopFileName("punchclock")
+    qt_app.setQuitOnLastWindowClosed(False)
+    crash.install_excepthook(log_file)
+
+    folder = (data_dir or default_data_dir()).expanduser()
+    instance = SingleInstance(folder)
+    if not instance.acquire():
+        if instance.hand_over():
+            log.info("Punchclock already runs for %s; asked it to show", folder)
+            print("Punchclock is already running; opened its timer.", file=sys.stderr)
+            return EXIT_OK
+        print(f"punchclock: another Punchclock holds {folder} but does not answer",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+    try:
+        core = Punchclock.open(folder)
+    except PunchclockError as exc:
+        log.error("can't open the store: %s", exc.message)
+        QMessageBox.critical(None, APP_NAME, f"Punchclock can't start: {exc.message}")
+        instance.release()
+        return EXIT_FAILED
+
+    wait = float(os.environ.get(TRAY_WAIT_ENV, TRAY_WAIT_S))
+    tray_app = TrayApp(core, tray_wait_s=wait)
+    instance.activated.connect(tray_app.show_popup)
+    tray_app.start()
+    log.info("Punchclock started on %s (log %s)", core.db.path, log_file)
+    try:
+        code = qt_app.exec()
+    finally:
+        tray_app.shutdown()
+        core.close()
+        instance.release()
+    return int(code)

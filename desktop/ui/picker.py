@@ -1,0 +1,100 @@
+"""Customer → project → task choosers; projects and tasks follow the customer.
+
+Billable follows the choice (task → project → customer default), the same rule
+the core applies, until the user ticks the box themselves.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
+
+from desktop.core import dto
+from desktop.core.app import Punchclock
+
+
+class TargetPicker(QWidget):
+    changed = Signal()
+
+    def __init__(self, app: Punchclock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.customer = QComboBox()
+        self.project = QComboBox()
+        self.task = QComboBox()
+        for box in (self.customer, self.project, self.task):
+            box.setMinimumWidth(260)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("&Customer", self.customer)
+        form.addRow("&Project", self.project)
+        form.addRow("&Task", self.task)
+        self._customers = app.directory.customers()
+        self._projects = app.directory.projects()
+        self._tasks = app.directory.tasks()
+        self.customer.addItem("— choose a customer —", None)
+        for c in self._customers:
+            self.customer.addItem(c.name, c.id)
+        self.customer.currentIndexChanged.connect(self._customer_changed)
+        self.project.currentIndexChanged.connect(self._project_changed)
+        self.task.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self._customer_changed()
+
+    # ------------------------------------------------------------ choices
+
+    def customer_id(self) -> str | None:
+        value = self.customer.currentData()
+        return str(value) if value else None
+
+    def project_id(self) -> str | None:
+        value = self.project.currentData()
+        return str(value) if value else None
+
+    def task_id(self) -> str | None:
+        value = self.task.currentData()
+        return str(value) if value else None
+
+    def select(self, customer_id: str | None, project_id: str | None = None,
+               task_id: str | None = None) -> None:
+        for box, value in ((self.customer, customer_id), (self.project, project_id),
+                           (self.task, task_id)):
+            index = box.findData(value) if value else 0
+            box.setCurrentIndex(max(index, 0))
+
+    def default_billable(self) -> bool:
+        task = next((t for t in self._tasks if t.id == self.task_id()), None)
+        project = next((p for p in self._projects if p.id == self.project_id()), None)
+        for choice in (task.default_billable if task else None,
+                       project.default_billable if project else None):
+            if choice is not None:
+                return choice
+        customer = next((c for c in self._customers if c.id == self.customer_id()), None)
+        return customer.default_billable if customer else True
+
+    # ------------------------------------------------------------ filters
+
+    def _customer_changed(self) -> None:
+        cid = self.customer_id()
+        self.project.blockSignals(True)
+        self.project.clear()
+        self.project.addItem("(no project)", None)
+        for p in self._projects:
+            if p.customer_id == cid:
+                self.project.addItem(p.name, p.id)
+        self.project.blockSignals(False)
+        self._project_changed()
+
+    def _project_changed(self) -> None:
+        cid, pid = self.customer_id(), self.project_id()
+        self.task.blockSignals(True)
+        self.task.clear()
+        self.task.addItem("(no task)", None)
+        for t in self._tasks:
+            if t.customer_id == cid and (pid is None or t.project_id == pid):
+                self.task.addItem(_task_text(t), t.id)
+        self.task.blockSignals(False)
+        self.changed.emit()
+
+
+def _task_text(t: dto.Task) -> str:
+    where = f"  ({t.project})" if t.project else ""
+    return f"{t.label}{where}"

@@ -1,0 +1,214 @@
+"""The timer popup: what runs now, stop it, or find something and start it.
+
+Keyboard-only use: the search box has focus on open; typing filters, Down/Up
+move through the results, Enter starts the highlighted one; Esc hides the
+popup. Alt+S stops, Alt+C continues the last entry, Alt+L opens Log time.
+The elapsed clock is computed from the stored start and ticks only while the
+popup is visible.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.durations import format_duration
+from desktop.core.errors import PunchclockError
+from desktop.ui import fuzzy
+from desktop.ui.state import TrackerState
+from desktop.ui.widgets import ErrorLabel, clock_text
+
+
+class TimerPopup(QWidget):
+    log_time_requested = Signal()
+
+    def __init__(self, state: TrackerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowTitle("Punchclock")
+        self.setObjectName("timerPopup")
+        self.state = state
+        self._candidates: list[fuzzy.Target] = []
+
+        self.path_label = QLabel()
+        self.path_label.setWordWrap(True)
+        bold = QFont(self.path_label.font())
+        bold.setBold(True)
+        self.path_label.setFont(bold)
+        self.elapsed_label = QLabel()
+        big = QFont(self.elapsed_label.font())
+        big.setPointSizeF(big.pointSizeF() * 1.8)
+        self.elapsed_label.setFont(big)
+        self.description = QLineEdit(placeholderText="What are you working on?")
+        self.billable = QCheckBox("&Billable")
+        self.stop_button = QPushButton("&Stop")
+        self.search = QLineEdit(placeholderText="Start: customer, project, task or #ticket")
+        self.search.setClearButtonEnabled(True)
+        self.results = QListWidget()
+        self.results.setMinimumHeight(150)
+        self.continue_button = QPushButton()
+        self.today_label = QLabel()
+        self.log_button = QPushButton("&Log time…")
+        self.error = ErrorLabel()
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        running_row = QHBoxLayout()
+        running_row.addWidget(self.elapsed_label, 1)
+        running_row.addWidget(self.stop_button)
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.description, 1)
+        edit_row.addWidget(self.billable)
+        footer = QHBoxLayout()
+        footer.addWidget(self.today_label, 1)
+        footer.addWidget(self.log_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.path_label)
+        layout.addLayout(running_row)
+        layout.addLayout(edit_row)
+        layout.addWidget(self.search)
+        layout.addWidget(self.results)
+        layout.addWidget(self.continue_button)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.error)
+        layout.addLayout(footer)
+        self.setMinimumWidth(380)
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._update_clock)
+
+        self.stop_button.clicked.connect(self._stop)
+        self.continue_button.clicked.connect(self._continue)
+        self.log_button.clicked.connect(self.log_time_requested)
+        self.description.editingFinished.connect(self._description_edited)
+        self.billable.toggled.connect(self._billable_toggled)
+        self.search.textChanged.connect(self._filter)
+        self.search.returnPressed.connect(self.start_selected)
+        self.search.installEventFilter(self)
+        self.results.itemActivated.connect(lambda _item: self.start_selected())
+        state.changed.connect(self.update_view)
+        self.update_view()
+
+    # ---------------------------------------------------------------- view
+
+    def update_view(self) -> None:
+        snap = self.state.snapshot
+        running = snap.running
+        self.stop_button.setEnabled(running is not None)
+        self.description.setEnabled(running is not None)
+        self.billable.setEnabled(running is not None)
+        if running is None:
+            self.path_label.setText("No timer running")
+            self.description.clear()
+        else:
+            self.path_label.setText(running.path)
+            if not self.description.hasFocus():
+                self.description.setText(running.description)
+            self.billable.blockSignals(True)
+            self.billable.setChecked(running.billable)
+            self.billable.blockSignals(False)
+        last = snap.last_stopped
+        self.continue_button.setVisible(last is not None and running is None)
+        if last is not None:
+            self.continue_button.setText(f"&Continue {last.path}")
+        self._update_clock()
+
+    def _update_clock(self) -> None:
+        snap = self.state.snapshot
+        now = self.state.now()
+        running = snap.running
+        self.elapsed_label.setText(clock_text(running.elapsed_s(now)) if running else "0:00:00")
+        self.today_label.setText(f"Today {format_duration(snap.today_s(now))}")
+
+    def load_targets(self) -> None:
+        d = self.state.app.directory
+        try:
+            self._candidates = fuzzy.targets(d.customers(), d.projects(), d.tasks())
+        except PunchclockError as exc:
+            self.error.show_message(exc.message)
+            self._candidates = []
+        self._filter(self.search.text())
+
+    def _filter(self, text: str) -> None:
+        recent = [fuzzy.from_combination(c) for c in self.state.snapshot.recent]
+        self.results.clear()
+        for target in fuzzy.search(text, self._candidates, recent):
+            item = QListWidgetItem(target.path)
+            item.setData(Qt.ItemDataRole.UserRole, target)
+            self.results.addItem(item)
+        if self.results.count():
+            self.results.setCurrentRow(0)
+
+    # ------------------------------------------------------------- actions
+
+    def start_selected(self) -> None:
+        item = self.results.currentItem()
+        if item is None:
+            self.error.show_message("nothing matches; try fewer letters")
+            return
+        target: fuzzy.Target = item.data(Qt.ItemDataRole.UserRole)
+        self.error.clear_message()
+        self.state.start(customer=target.customer_id, project=target.project_id,
+                         task=target.task_id, on_done=lambda _r: self.search.clear(),
+                         on_error=lambda e: self.error.show_message(e.message))
+
+    def _stop(self) -> None:
+        self.state.stop(on_error=lambda e: self.error.show_message(e.message))
+
+    def _continue(self) -> None:
+        self.state.continue_last(on_error=lambda e: self.error.show_message(e.message))
+
+    def _description_edited(self) -> None:
+        running = self.state.snapshot.running
+        if running is not None and self.description.text() != running.description:
+            self.state.edit_running(description=self.description.text(),
+                                    on_error=lambda e: self.error.show_message(e.message))
+
+    def _billable_toggled(self, checked: bool) -> None:
+        self.state.edit_running(billable=checked,
+                                on_error=lambda e: self.error.show_message(e.message))
+
+    # -------------------------------------------------------------- events
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and isinstance(event, QKeyEvent) and \
+                event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            step = 1 if event.key() == Qt.Key.Key_Down else -1
+            row = min(max(self.results.currentRow() + step, 0), self.results.count() - 1)
+            self.results.setCurrentRow(row)
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.hide()
+            return
+        super().keyPressEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.load_targets()
+        self.update_view()
+        self._tick.start()
+        self.search.setFocus()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._tick.stop()
+        super().hideEvent(event)
+
+    @property
+    def ticking(self) -> bool:
+        return self._tick.isActive()

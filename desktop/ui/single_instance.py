@@ -1,0 +1,84 @@
+"""One tray per user session and data folder (DESIGN §7, the aw-qt habit).
+
+A ``QLockFile`` in the data folder says who runs; Qt clears it when the owner's
+process is gone (a kill -9 leaves no stale lock behind). The owner listens on a
+``QLocalServer`` whose name is derived from the user and the data folder; a
+second launch connects, says "show", and exits 0 — the running one opens its
+timer popup.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "tray.lock"
+SHOW = b"show\n"
+
+
+def server_name(data_dir: Path) -> str:
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    return f"punchclock-{getpass.getuser()}-{key}"
+
+
+class SingleInstance(QObject):
+    activated = Signal()
+
+    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.name = server_name(data_dir)
+        self.lock = QLockFile(str(data_dir / LOCK_NAME))
+        self.lock.setStaleLockTime(0)  # only a dead owner makes it stale, never age
+        self.server: QLocalServer | None = None
+
+    def acquire(self) -> bool:
+        """True when this process is the one instance (and now listens)."""
+        if not self.lock.tryLock(200):
+            return False
+        QLocalServer.removeServer(self.name)  # a crashed owner's socket file
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(self.name):
+            log.warning("can't listen on %s: %s", self.name, server.errorString())
+        server.newConnection.connect(self._on_connection)
+        self.server = server
+        return True
+
+    def _on_connection(self) -> None:
+        assert self.server is not None
+        while (sock := self.server.nextPendingConnection()) is not None:
+            sock.readyRead.connect(lambda s=sock: self._read(s))
+            sock.disconnected.connect(sock.deleteLater)
+            if sock.bytesAvailable():
+                self._read(sock)
+
+    def _read(self, sock: QLocalSocket) -> None:
+        data = bytes(sock.readAll().data())
+        if SHOW.strip() in data:
+            log.info("another launch asked to show the popup")
+            self.activated.emit()
+
+    def hand_over(self, timeout_ms: int = 3000) -> bool:
+        """Ask the running instance to show itself; True when it got the message."""
+        sock = QLocalSocket()
+        sock.connectToServer(self.name)
+        if not sock.waitForConnected(timeout_ms):
+            return False
+        sock.write(SHOW)
+        ok = sock.waitForBytesWritten(timeout_ms)
+        sock.disconnectFromServer()
+        return ok
+
+    def release(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        self.lock.unlock()

@@ -1,0 +1,175 @@
+"""The tray icon, its tooltip and its menu.
+
+The menu is rebuilt only when the tracker's snapshot changes (not every tick).
+Its sections, top to bottom: the running timer and Stop · the five most recent
+combinations (one click switches) · Start timer…, Log time… · the windows that
+exist (:attr:`TrayIcon.windows` — Timesheet, Timeline, Approvals, Reports are
+added there by the modules that build them; a window with ``roles`` shows only
+for those roles) · the sync status line · Settings…, Quit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QPoint, QRect, Signal
+from PySide6.QtGui import QAction, QCursor
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from desktop.core import dto
+from desktop.core.durations import format_duration
+from desktop.core.services.reminders import Reminder
+from desktop.ui.icons import tray_icon
+from desktop.ui.state import TrackerState
+
+RECENT_COUNT = 5
+LOCAL_ONLY = "Local only — no sync server"
+
+
+@dataclass(frozen=True)
+class WindowEntry:
+    """A window reachable from the menu; ``roles`` empty = everyone."""
+
+    label: str
+    open: Callable[[], None]
+    roles: tuple[str, ...] = ()
+
+
+def _act(menu: QMenu, text: str, slot: Any) -> QAction:
+    """Add an action wired to ``slot`` (a callable or a signal)."""
+    action = menu.addAction(text)
+    action.triggered.connect(slot)
+    return action
+
+
+def tooltip_text(state: TrackerState) -> str:
+    snap = state.snapshot
+    now = state.now()
+    today = format_duration(snap.today_s(now))
+    if snap.profile is None:
+        return "Punchclock — no profile yet"
+    if snap.running is None:
+        return f"Punchclock — no timer running (today {today})"
+    elapsed = format_duration(snap.running.elapsed_s(now))
+    return f"{snap.running.path} — {elapsed} (today {today})"
+
+
+class TrayIcon(QObject):
+    popup_requested = Signal()
+    log_time_requested = Signal()
+    settings_requested = Signal()
+    quit_requested = Signal()
+    reminder_clicked = Signal(object)
+
+    def __init__(self, state: TrackerState, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.windows: list[WindowEntry] = []
+        self.sync_status = LOCAL_ONLY
+        self.sync_now: Callable[[], None] | None = None
+        self.icon = QSystemTrayIcon(tray_icon(False), self)
+        self.menu = QMenu()
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self.icon.messageClicked.connect(self._message_clicked)
+        self.menu.aboutToShow.connect(self._refresh_running_text)
+        self._last_reminder: Reminder | None = None
+        self._tooltip = ""
+        self.running_action: QAction | None = None
+        state.changed.connect(self.update)
+        state.heartbeat.connect(self.update_tooltip)
+        self.update()
+
+    # ---------------------------------------------------------------- view
+
+    def update(self) -> None:
+        running = self.state.snapshot.running is not None
+        self.icon.setIcon(tray_icon(running))
+        self.update_tooltip()
+        self.rebuild_menu()
+
+    def update_tooltip(self) -> None:
+        text = tooltip_text(self.state)
+        if text != self._tooltip:  # the minute changed: cheap, and no repaint otherwise
+            self._tooltip = text
+            self.icon.setToolTip(text)
+
+    def rebuild_menu(self) -> None:
+        menu, snap = self.menu, self.state.snapshot
+        menu.clear()
+        self.running_action = None
+        if snap.profile is not None:
+            if snap.running is not None:
+                self.running_action = menu.addAction("")
+                self.running_action.triggered.connect(self.popup_requested)
+                self._refresh_running_text()
+                _act(menu, "S&top timer", self.state.stop)
+            else:
+                idle = menu.addAction("No timer running")
+                idle.setEnabled(False)
+            if snap.recent:
+                menu.addSection("Recent")
+                for combo in snap.recent[:RECENT_COUNT]:
+                    self._add_recent(combo)
+            menu.addSeparator()
+        _act(menu, "&Start timer…", self.popup_requested)
+        log_time = _act(menu, "&Log time…", self.log_time_requested)
+        log_time.setEnabled(snap.profile is not None)
+        role = snap.profile.role if snap.profile else ""
+        shown = [w for w in self.windows if not w.roles or role in w.roles]
+        if shown:
+            menu.addSeparator()
+            for window in shown:
+                _act(menu, window.label, window.open)
+        menu.addSeparator()
+        status = menu.addAction(self.sync_status)
+        status.setEnabled(False)
+        if self.sync_now is not None:
+            _act(menu, "Sync &now", self.sync_now)
+        menu.addSeparator()
+        _act(menu, "Se&ttings…", self.settings_requested)
+        _act(menu, "&Quit", self.quit_requested)
+
+    def _add_recent(self, combo: dto.Combination) -> None:
+        running = self.state.snapshot.running
+        current = running is not None and (running.customer_id, running.project_id,
+                                           running.task_id) == (
+            combo.customer_id, combo.project_id, combo.task_id)
+        action = self.menu.addAction(combo.path)
+        action.setCheckable(True)
+        action.setChecked(current)
+        action.setToolTip(f"Start a timer on {combo.path}")
+        action.triggered.connect(lambda _c=False, c=combo: self.state.start(c))
+
+    def _refresh_running_text(self) -> None:
+        running = self.state.snapshot.running
+        if self.running_action is not None and running is not None:
+            elapsed = format_duration(running.elapsed_s(self.state.now()))
+            self.running_action.setText(f"▶ {running.path} — {elapsed}")
+        self.update_tooltip()
+
+    def action_texts(self) -> list[str]:
+        return [a.text() for a in self.menu.actions() if not a.isSeparator() or a.text()]
+
+    # -------------------------------------------------------------- events
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
+                      QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.popup_requested.emit()
+
+    def notify(self, reminder: Reminder) -> None:
+        self._last_reminder = reminder
+        self.icon.showMessage(reminder.title, reminder.message,
+                              QSystemTrayIcon.MessageIcon.Information, 15000)
+
+    def _message_clicked(self) -> None:
+        if self._last_reminder is not None:
+            self.reminder_clicked.emit(self._last_reminder)
+
+    def anchor(self) -> QPoint:
+        """Where the popup should appear: by the icon, else by the mouse."""
+        geometry: QRect = self.icon.geometry()
+        return geometry.bottomLeft() if geometry.isValid() else QCursor.pos()

@@ -1,0 +1,145 @@
+"""Log time: every refusal shows inline and writes nothing; Save and Save & new."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDate
+
+from desktop.ui.log_dialog import LogTimeDialog
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture
+def dialog(qtbot: Any, state: Any) -> LogTimeDialog:
+    dlg = LogTimeDialog(state)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    return dlg
+
+
+def entries(app: Any) -> list[Any]:
+    return app.tracking.entries(None, start=date(2026, 1, 1), end=date(2026, 12, 31))
+
+
+def fill(dlg: LogTimeDialog, customer: str | None = "ACME", hours: str = "",
+         start: str = "", end: str = "", description: str = "") -> None:
+    if customer:
+        dlg.picker.customer.setCurrentIndex(dlg.picker.customer.findText(customer))
+    dlg.hours.setText(hours)
+    dlg.start_time.setText(start)
+    dlg.end_time.setText(end)
+    dlg.description.setText(description)
+
+
+def test_defaults_to_today_in_the_users_timezone(dialog: LogTimeDialog) -> None:
+    assert dialog.date.date() == QDate(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"customer": None, "hours": "1"}, "choose the customer"),
+        ({"hours": ""}, "a duration is required"),
+        ({"hours": "abc"}, 'can\'t read "abc" as hours'),
+        ({"hours": "0"}, "is zero"),
+        ({"hours": "-1"}, "is negative"),
+        ({"hours": "25"}, "more than 24 hours"),
+        ({"hours": "0:90"}, "minutes must be below 60"),
+        ({"hours": "1.23456"}, "too many decimals"),
+        ({"start": "09:00"}, "give both a from and a to time"),
+        ({"end": "10:00"}, "give both a from and a to time"),
+        ({"start": "25:00", "end": "26:00"}, "as a time of day"),
+        ({"start": "10:00", "end": "09:00"}, "is not after the start"),
+        ({"start": "10:00", "end": "10:00"}, "is not after the start"),
+        ({"hours": "1", "start": "09:00", "end": "10:00"}, "not both"),
+        ({"hours": "1", "description": "beep \x07"}, "control character"),
+        ({"hours": "1", "description": "x" * 2001}, "the limit is 2000"),
+    ],
+)
+def test_bad_input_is_refused_inline(qtbot: Any, dialog: LogTimeDialog, app: Any,
+                                     settle: Any, form: dict[str, Any], message: str) -> None:
+    fill(dialog, **form)
+    dialog.save_button.click()
+    settle()
+    assert dialog.error.isVisible()
+    assert message.lower() in dialog.error.text().lower()
+    assert dialog.isVisible()
+    assert entries(app) == []
+
+
+def test_a_day_over_24_hours_is_refused(qtbot: Any, dialog: LogTimeDialog, app: Any,
+                                        settle: Any) -> None:
+    app.tracking.log(None, day=TODAY, customer="Globex", duration_s=20 * 3600)
+    fill(dialog, hours="5")
+    dialog.save_button.click()
+    settle()
+    assert "can't pass 24:00" in dialog.error.text()
+    assert len(entries(app)) == 1
+
+
+def test_project_and_task_follow_the_customer(dialog: LogTimeDialog) -> None:
+    fill(dialog, customer="Globex")
+    assert dialog.picker.project.count() == 1  # "(no project)"
+    fill(dialog, customer="ACME")
+    assert dialog.picker.project.itemText(1) == "Server migration"
+    assert "#4521 Migrate DC01" in dialog.picker.task.itemText(1)
+
+
+def test_billable_defaults_from_the_customer_until_touched(dialog: LogTimeDialog) -> None:
+    fill(dialog, customer="Northwind")  # internal: not billable
+    assert not dialog.billable.isChecked()
+    fill(dialog, customer="ACME")
+    assert dialog.billable.isChecked()
+    dialog.billable.click()  # the user decides now
+    fill(dialog, customer="Globex")
+    assert not dialog.billable.isChecked()
+
+
+def test_save_writes_and_closes(qtbot: Any, dialog: LogTimeDialog, app: Any,
+                                settle: Any) -> None:
+    fill(dialog, hours="1h30m", description="Patched the DC")
+    dialog.picker.task.setCurrentIndex(1)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.save_button.click()
+    [entry] = entries(app)
+    assert (entry.duration_s, entry.task_ref, entry.description, entry.source) == (
+        5400, "4521", "Patched the DC", "manual")
+    assert entry.work_date == TODAY
+
+
+def test_save_and_new_keeps_the_dialog_and_the_customer(qtbot: Any, dialog: LogTimeDialog,
+                                                        app: Any, settle: Any) -> None:
+    dialog.date.setDate(QDate(2026, 11, 24))
+    fill(dialog, start="09:00", end="10:15", description="Morning")
+    dialog.save_new_button.click()
+    settle()
+    assert dialog.isVisible()
+    assert dialog.hours.text() == dialog.start_time.text() == dialog.description.text() == ""
+    assert dialog.picker.customer.currentText() == "ACME"
+    assert "Logged 1:15" in dialog.notice.text()
+    fill(dialog, hours="0.5")
+    dialog.save_new_button.click()
+    settle()
+    rows = entries(app)
+    assert sorted((e.work_date.day, e.duration_s) for e in rows) == [(24, 1800), (24, 4500)]
+
+
+def test_overlap_is_saved_with_a_visible_note(qtbot: Any, dialog: LogTimeDialog, app: Any,
+                                              settle: Any) -> None:
+    app.tracking.log(None, day=TODAY, customer="Globex", start=_t(9), end=_t(10))
+    fill(dialog, start="09:30", end="10:30")
+    dialog.save_button.click()
+    settle()
+    assert dialog.isVisible()
+    assert "overlaps" in dialog.notice.text()
+    assert len(entries(app)) == 2
+
+
+def _t(hour: int) -> Any:
+    from datetime import time
+
+    return time(hour, 0)
