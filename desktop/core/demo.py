@@ -7,8 +7,13 @@ weeks on tickets and projects, with meetings, travel and admin logged to the
 internal customer as non-billable time, and — as in real life — a few vague
 descriptions ("client stuff").
 
-The same seed gives the same company. Everything is written in one transaction
-(with its outbox rows), so a failed load leaves nothing behind.
+Past weeks then go through the approval workflow like a real team's: most are
+submitted and approved, last week waits for approval, one was rejected with a
+reason on an entry, and weeks whose descriptions break the policy stay draft.
+
+The same seed gives the same company. The directory and the time are written
+in one transaction (with their outbox rows), so a failed load leaves nothing
+behind; the workflow then runs through the timesheet service.
 """
 
 from __future__ import annotations
@@ -146,13 +151,43 @@ def load_demo(
             n_entries += _weeks_of_work(
                 ctx, tech, customers, projects, tasks, today, weeks, {h.date for h in holidays}
             )
+    sheets = _workflow_history(app, [p.id for p in people], today, weeks)
     return {
+        "sheets": sheets,
         "customers": len(customers),
         "projects": len(projects),
         "tasks": len(tasks),
         "users": len(people),
         "entries": n_entries,
     }
+
+
+def _workflow_history(app: Punchclock, people: list[str], today: date, weeks: int) -> int:
+    """Submit every finished week; the manager approves all but last week's, and
+    rejects one technician's last week with a reason on its first entry."""
+    manager, techs = people[0], people[1:]
+    this_week = week_start(today)
+    decided = 0
+    for n in range(weeks - 1, 0, -1):
+        day = this_week - timedelta(weeks=n)
+        for i, tech in enumerate(techs):
+            try:
+                app.timesheets.submit(tech, day)
+            except ValidationError:
+                continue  # a vague description or an overlap: the week stays draft
+            decided += 1
+            if n > 1:
+                app.timesheets.approve(manager, tech, day)
+            elif i == 0:
+                entries = app.tracking.entries(tech, start=day, end=day + timedelta(days=6))
+                app.timesheets.reject(
+                    manager,
+                    tech,
+                    day,
+                    "Please split the Monday ticket work per ticket",
+                    {entries[0].id: "Which ticket was this? Add the ticket number"},
+                )
+    return decided
 
 
 def _directory(ctx: _Ctx) -> tuple[list[Customer], list[Project], list[Task]]:
@@ -351,7 +386,7 @@ def _one_day(
         else:
             task = rng.choice(mine)
             note = WORK_NOTES[TICKET_TITLES.index(task.title)]
-            if rng.random() < 0.03:
+            if rng.random() < 0.004:
                 note = rng.choice(VAGUE)
             customer = ctx.s.get(Customer, task.customer_id)
             project = ctx.s.get(Project, task.project_id) if task.project_id else None
