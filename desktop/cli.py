@@ -247,7 +247,7 @@ class Cli:
             self.actor_id = self.app.directory.user(args.as_user).id
 
     def me(self) -> dto.User:
-        return self.app.directory.user(self.actor_id) if self.actor_id else self.app.directory.user()
+        return self.app.directory.user(self.actor_id)
 
     def today(self, me: dto.User) -> date:
         from desktop.core.timeutil import work_date
@@ -261,29 +261,44 @@ class Cli:
         a = self.args
         tz = a.timezone or _local_timezone()
         user = self.app.directory.init_profile(
-            name=a.name, email=a.email, timezone=tz, role=a.role,
+            name=a.name,
+            email=a.email,
+            timezone=tz,
+            role=a.role,
             hours_per_day_s=parse_duration(a.hours_per_day),
         )
-        self.out.emit(_user_json(user), f"profile ready: {user.name} <{user.email}> ({user.role}, "
-                                        f"{user.timezone})")
+        self.out.emit(
+            _user_json(user),
+            f"profile ready: {user.name} <{user.email}> ({user.role}, {user.timezone})",
+        )
 
     def cmd_customer(self) -> None:
         a = self.args
         if a.action == "add":
             c = self.app.directory.add_customer(
-                self.actor_id, a.name, internal=a.internal,
+                self.actor_id,
+                a.name,
+                internal=a.internal,
                 billable=False if a.non_billable else None,
-                round_increment_min=a.round_to, round_minimum_min=a.minimum,
+                round_increment_min=a.round_to,
+                round_minimum_min=a.minimum,
             )
             self.out.emit(_customer_json(c), f"customer added: {c.name} ({c.id[:8]})")
         else:
             rows = self.app.directory.customers()
-            self.out.emit([_customer_json(c) for c in rows], lambda: "\n".join(
-                f"{c.id[:8]}  {c.name}{'  [internal]' if c.is_internal else ''}"
-                f"{'' if c.default_billable else '  [non-billable]'}"
-                f"{f'  [round {c.round_increment_min}m]' if c.round_increment_min else ''}"
-                f"{f'  [min {c.round_minimum_min}m]' if c.round_minimum_min else ''}"
-                for c in rows) or "no customers yet")
+            self.out.emit(
+                [_customer_json(c) for c in rows],
+                lambda: (
+                    "\n".join(
+                        f"{c.id[:8]}  {c.name}{'  [internal]' if c.is_internal else ''}"
+                        f"{'' if c.default_billable else '  [non-billable]'}"
+                        f"{f'  [round {c.round_increment_min}m]' if c.round_increment_min else ''}"
+                        f"{f'  [min {c.round_minimum_min}m]' if c.round_minimum_min else ''}"
+                        for c in rows
+                    )
+                    or "no customers yet"
+                ),
+            )
 
     def cmd_project(self) -> None:
         a = self.args
@@ -294,8 +309,12 @@ class Cli:
             self.out.emit(_project_json(p), f"project added: {p.customer} › {p.name} ({p.id[:8]})")
         else:
             rows = self.app.directory.projects(a.customer)
-            self.out.emit([_project_json(p) for p in rows], lambda: "\n".join(
-                f"{p.id[:8]}  {p.customer} › {p.name}" for p in rows) or "no projects")
+            self.out.emit(
+                [_project_json(p) for p in rows],
+                lambda: (
+                    "\n".join(f"{p.id[:8]}  {p.customer} › {p.name}" for p in rows) or "no projects"
+                ),
+            )
 
     def cmd_task(self) -> None:
         a = self.args
@@ -306,8 +325,10 @@ class Cli:
             self.out.emit(_task_json(t), f"task added: {_task_path(t)} ({t.id[:8]})")
         else:
             rows = self.app.directory.tasks(a.customer)
-            self.out.emit([_task_json(t) for t in rows], lambda: "\n".join(
-                f"{t.id[:8]}  {_task_path(t)}" for t in rows) or "no tasks")
+            self.out.emit(
+                [_task_json(t) for t in rows],
+                lambda: "\n".join(f"{t.id[:8]}  {_task_path(t)}" for t in rows) or "no tasks",
+            )
 
     def cmd_user(self) -> None:
         from desktop.core.durations import parse_duration
@@ -315,16 +336,26 @@ class Cli:
         a = self.args
         if a.action == "add":
             u = self.app.directory.add_user(
-                self.actor_id, a.email, name=a.name, role=a.role, team=a.team,
+                self.actor_id,
+                a.email,
+                name=a.name,
+                role=a.role,
+                team=a.team,
                 hours_per_day_s=parse_duration(a.hours_per_day) if a.hours_per_day != "0" else 0,
-                target=a.target, timezone=a.timezone,
+                target=a.target,
+                timezone=a.timezone,
             )
             self.out.emit(_user_json(u), f"user added: {u.name} <{u.email}> ({u.role})")
         else:
             rows = self.app.directory.users()
-            self.out.emit([_user_json(u) for u in rows], lambda: "\n".join(
-                f"{u.email:<32} {u.name:<24} {u.role:<10} {u.team or '-':<16} "
-                f"target {u.utilization_target}%" for u in rows))
+            self.out.emit(
+                [_user_json(u) for u in rows],
+                lambda: "\n".join(
+                    f"{u.email:<32} {u.name:<24} {u.role:<10} {u.team or '-':<16} "
+                    f"target {u.utilization_target}%"
+                    for u in rows
+                ),
+            )
 
     def cmd_team(self) -> None:
         a = self.args
@@ -333,8 +364,13 @@ class Cli:
             self.out.emit(_team_json(t), f"team added: {t.name} (manager {t.manager_email})")
         else:
             rows = self.app.directory.teams()
-            self.out.emit([_team_json(t) for t in rows], lambda: "\n".join(
-                f"{t.id[:8]}  {t.name:<20} manager {t.manager_email}" for t in rows) or "no teams")
+            self.out.emit(
+                [_team_json(t) for t in rows],
+                lambda: (
+                    "\n".join(f"{t.id[:8]}  {t.name:<20} manager {t.manager_email}" for t in rows)
+                    or "no teams"
+                ),
+            )
 
     # -- tracking
     def _at(self, text: str | None, me: dto.User) -> datetime | None:
@@ -353,8 +389,13 @@ class Cli:
     def cmd_start(self) -> None:
         a, me = self.args, self.me()
         saved = self.app.tracking.start(
-            me.id, customer=a.customer, project=a.project, task=a.task,
-            description=a.description, billable=a.billable, at=self._at(a.at, me),
+            me.id,
+            customer=a.customer,
+            project=a.project,
+            task=a.task,
+            description=a.description,
+            billable=a.billable,
+            at=self._at(a.at, me),
         )
         self._saved(saved, "started", me)
 
@@ -368,14 +409,19 @@ class Cli:
         running = self.app.tracking.running(me.id)
         today = self.app.tracking.day_total_s(me.id, self.today(me))
         elapsed = running.elapsed_s(now) if running else 0
-        data = {"running": running is not None,
-                "entry": entry_json(running) if running else None,
-                "elapsed_s": elapsed, "today_s": today}
+        data = {
+            "running": running is not None,
+            "entry": entry_json(running) if running else None,
+            "elapsed_s": elapsed,
+            "today_s": today,
+        }
         if running:
-            text = (f"running: {running.path} — {_hm(elapsed)} since "
-                    f"{_local(running.started_at, me.timezone)}"
-                    f"{f' — {running.description}' if running.description else ''}"
-                    f"\ntoday: {_hm(today)}")
+            text = (
+                f"running: {running.path} — {_hm(elapsed)} since "
+                f"{_local(running.started_at, me.timezone)}"
+                f"{f' — {running.description}' if running.description else ''}"
+                f"\ntoday: {_hm(today)}"
+            )
         else:
             text = f"no timer running\ntoday: {_hm(today)}"
         self.out.emit(data, text)
@@ -394,11 +440,14 @@ class Cli:
         saved = self.app.tracking.log(
             me.id,
             day=parse_date(a.date, self.today(me)),
-            customer=a.customer, project=a.project, task=a.task,
+            customer=a.customer,
+            project=a.project,
+            task=a.task,
             duration_s=parse_duration(a.hours) if a.hours is not None else None,
             start=parse_clock_time(a.from_) if a.from_ else None,
             end=parse_clock_time(a.to) if a.to else None,
-            description=a.description, billable=a.billable,
+            description=a.description,
+            billable=a.billable,
         )
         self._saved(saved, "logged", me)
 
@@ -445,8 +494,11 @@ class Cli:
             start = parse_date(a.from_, today) if a.from_ else date.min
             end = parse_date(a.to, today) if a.to else date.max
         else:
-            start = (parse_week(a.week, me.first_weekday) if a.week
-                     else week_start(today, me.first_weekday))
+            start = (
+                parse_week(a.week, me.first_weekday)
+                if a.week
+                else week_start(today, me.first_weekday)
+            )
             end = start + timedelta(days=6)
         rows = self.app.tracking.entries(me.id, start=start, end=end, all_users=a.all_users)
         now = self.app.clock()
@@ -469,8 +521,10 @@ class Cli:
 
         a = self.args
         summary = load_demo(self.app, technicians=a.technicians, weeks=a.weeks, seed=a.seed)
-        self.out.emit(summary, lambda: "demo company loaded: " + ", ".join(
-            f"{v} {k}" for k, v in summary.items()))
+        self.out.emit(
+            summary,
+            lambda: "demo company loaded: " + ", ".join(f"{v} {k}" for k, v in summary.items()),
+        )
 
 
 def _local_timezone() -> str:
@@ -490,19 +544,36 @@ def _local_timezone() -> str:
 
 
 def _customer_json(c: dto.Customer) -> dict[str, Any]:
-    return {"id": c.id, "name": c.name, "is_internal": c.is_internal,
-            "default_billable": c.default_billable, "round_increment_min": c.round_increment_min,
-            "round_minimum_min": c.round_minimum_min, "active": c.active}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "is_internal": c.is_internal,
+        "default_billable": c.default_billable,
+        "round_increment_min": c.round_increment_min,
+        "round_minimum_min": c.round_minimum_min,
+        "active": c.active,
+    }
 
 
 def _project_json(p: dto.Project) -> dict[str, Any]:
-    return {"id": p.id, "customer": p.customer, "name": p.name,
-            "default_billable": p.default_billable, "active": p.active}
+    return {
+        "id": p.id,
+        "customer": p.customer,
+        "name": p.name,
+        "default_billable": p.default_billable,
+        "active": p.active,
+    }
 
 
 def _task_json(t: dto.Task) -> dict[str, Any]:
-    return {"id": t.id, "customer": t.customer, "project": t.project, "title": t.title,
-            "external_ref": t.external_ref, "status": t.status}
+    return {
+        "id": t.id,
+        "customer": t.customer,
+        "project": t.project,
+        "title": t.title,
+        "external_ref": t.external_ref,
+        "status": t.status,
+    }
 
 
 def _task_path(t: dto.Task) -> str:
@@ -510,9 +581,16 @@ def _task_path(t: dto.Task) -> str:
 
 
 def _user_json(u: dto.User) -> dict[str, Any]:
-    return {"id": u.id, "name": u.name, "email": u.email, "role": u.role, "team": u.team,
-            "work_schedule_s": list(u.work_schedule_s),
-            "utilization_target": u.utilization_target, "timezone": u.timezone}
+    return {
+        "id": u.id,
+        "name": u.name,
+        "email": u.email,
+        "role": u.role,
+        "team": u.team,
+        "work_schedule_s": list(u.work_schedule_s),
+        "utilization_target": u.utilization_target,
+        "timezone": u.timezone,
+    }
 
 
 def _team_json(t: dto.Team) -> dict[str, Any]:
@@ -565,4 +643,4 @@ def _run_app(args: argparse.Namespace) -> int:
         finally:
             cli.app.close()
         return 0
-    return run(args.data_dir)
+    return int(run(args.data_dir))
