@@ -1,0 +1,207 @@
+"""The sync protocol's wire shapes (pydantic), ``/api/v1``. Source of truth for
+both ends; DESIGN §6 summarises it.
+
+Auth
+    ``POST /api/v1/auth/login`` :class:`LoginRequest` → :class:`LoginResponse`: a
+    per-device bearer token (random, stored hashed on the server, revocable).
+    ``POST /api/v1/auth/logout`` revokes the calling token (204).
+    ``GET /api/v1/auth/devices`` → list of :class:`DeviceOut`;
+    ``DELETE /api/v1/auth/devices/{id}`` revokes one of the caller's devices.
+    ``GET /api/v1/me`` → :class:`UserOut`.
+
+Push
+    ``POST /api/v1/sync/push`` :class:`PushRequest` → :class:`PushResponse`.
+    At most :data:`MAX_MUTATIONS` mutations and :data:`MAX_BODY_BYTES` per request
+    (413 beyond). Mutations are applied in ``seq`` order, each in its own server
+    transaction; the result is stored permanently under (device, mutation id), so
+    pushing the same mutation again returns the stored result with status
+    ``duplicate``. One bad mutation never blocks the others.
+
+    A mutation is one local outbox row: ``entity``/``entity_id``/``op``/
+    ``base_version`` as recorded, ``data`` = the row's columns exactly as
+    :func:`desktop.core.outbox.row_data` writes them (column names of
+    ``desktop.core.model``; dates and instants ISO 8601), ``fields`` = the columns
+    an update changed (``None`` for create/delete).
+
+    * ``create`` / ``update`` / ``delete`` (tombstone) on a synced entity.
+      Same base version → applied. Stale base version → merged when the fields
+      changed since that version are disjoint from ``fields`` (status
+      ``applied``, ``merged`` true); otherwise the server copy wins (status
+      ``conflict``, ``server_copy`` set) and the client keeps its own value as a
+      visible conflict copy. An update or delete of a tombstoned row is a
+      conflict: nothing resurrects.
+    * ``action`` on ``timesheet``: a workflow transition. ``data`` is
+      :class:`TimesheetAction`; the sheet is found by (user_id, week_start), not by
+      id, because two devices may each have made a local draft row for the week.
+      The server runs :func:`desktop.core.workflow.check_transition` as the
+      authenticated user, validates submit with the server's copy of the week,
+      and writes the audit event with server time.
+    * Server-owned fields can't be pushed: ``version``, ``status``/
+      ``submitted_at``/``decided_at``/``decided_by`` of a timesheet,
+      ``rejection_reason`` and ``exported_at`` of an entry, and ``user_id`` of
+      someone the actor may not act for. A mutation that sets one is
+      ``rejected`` with code ``forbidden``.
+    * Entries of a submitted or approved week: ``rejected``, code ``locked``,
+      with the server copy. Two running timers for one user: the later start
+      stops the earlier one at that instant (laptop clocks never order changes
+      otherwise).
+
+Pull
+    ``GET /api/v1/sync/changes?since=CURSOR&limit=N`` → :class:`ChangesResponse`.
+    Changes are ordered by a server revision counter assigned so that a reader
+    can never skip a row committed late; each change is the row's current state
+    (tombstones included). The client applies a page and stores ``cursor`` in
+    one local transaction. Only rows the caller may read are listed (one policy
+    for lists, single records and changes); technicians never receive cost rates.
+
+Errors
+    Every 4xx body is :class:`ErrorOut` (``code`` + one-line ``message``); the
+    server never answers 500 to bad input.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+API_PREFIX = "/api/v1"
+PROTOCOL_VERSION = 1
+MAX_MUTATIONS = 500
+MAX_BODY_BYTES = 1024 * 1024
+MAX_PULL_LIMIT = 1000
+DEFAULT_PULL_LIMIT = 500
+
+Entity = Literal[
+    "customer",
+    "project",
+    "task",
+    "team",
+    "user",
+    "rate",
+    "time_entry",
+    "timesheet",
+    "timesheet_event",
+    "holiday",
+    "company_setting",
+]
+Op = Literal["create", "update", "delete", "action"]
+ResultStatus = Literal["applied", "duplicate", "conflict", "rejected"]
+ErrorCode = Literal[
+    "locked",  # the entry's week is submitted or approved
+    "validation",  # the data breaks a rule (the message says which)
+    "forbidden",  # the actor may not do this, or set this field
+    "not_found",  # no such row (or not visible to the actor)
+    "version_conflict",  # stale base version and the same fields changed
+    "invalid_state",  # a workflow action that the sheet's status doesn't allow
+]
+Role = Literal["technician", "manager", "admin"]
+WorkflowAction = Literal["submit", "recall", "approve", "reject", "return", "reopen"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------- auth
+
+
+class LoginRequest(_Strict):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+    device_name: str = Field(min_length=1, max_length=100)
+    device_id: str = Field(min_length=1, max_length=36, description="the client's device UUID")
+
+
+class UserOut(_Strict):
+    id: str
+    name: str
+    email: str
+    role: Role
+    team_id: str | None
+    timezone: str
+
+
+class LoginResponse(_Strict):
+    token: str
+    device_id: str
+    user: UserOut
+
+
+class DeviceOut(_Strict):
+    id: str
+    name: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    revoked: bool
+    current: bool
+
+
+class ErrorOut(_Strict):
+    code: str
+    message: str
+
+
+# --------------------------------------------------------------------- push
+
+
+class TimesheetAction(_Strict):
+    """``data`` of an ``action`` mutation on a timesheet."""
+
+    action: WorkflowAction
+    user_id: str
+    week_start: date
+    comment: str | None = Field(default=None, max_length=2000)
+    entry_reasons: dict[str, str] = Field(default_factory=dict)
+
+
+class Mutation(_Strict):
+    id: str = Field(min_length=1, max_length=36, description="the outbox row's UUID")
+    seq: int = Field(ge=1, description="per-device, increasing")
+    entity: Entity
+    op: Op
+    entity_id: str = Field(min_length=1, max_length=64)
+    base_version: int = Field(ge=0)
+    data: dict[str, Any]
+    fields: list[str] | None = None
+
+
+class PushRequest(_Strict):
+    device_id: str = Field(min_length=1, max_length=36)
+    mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS)
+
+
+class MutationResult(_Strict):
+    id: str
+    seq: int
+    status: ResultStatus
+    code: ErrorCode | None = None
+    message: str | None = None
+    entity: Entity
+    entity_id: str
+    version: int | None = None
+    merged: bool = False
+    server_copy: dict[str, Any] | None = None
+
+
+class PushResponse(_Strict):
+    results: list[MutationResult]
+
+
+# --------------------------------------------------------------------- pull
+
+
+class Change(_Strict):
+    revision: int
+    entity: Entity
+    entity_id: str
+    version: int
+    deleted: bool
+    data: dict[str, Any]
+
+
+class ChangesResponse(_Strict):
+    changes: list[Change]
+    cursor: int
+    has_more: bool
