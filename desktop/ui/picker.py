@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
 from desktop.core import dto
 from desktop.core.app import Punchclock
+from desktop.ui.qtcompat import emit
 
 
 class TargetPicker(QWidget):
@@ -36,7 +37,7 @@ class TargetPicker(QWidget):
             self.customer.addItem(c.name, c.id)
         self.customer.currentIndexChanged.connect(self._customer_changed)
         self.project.currentIndexChanged.connect(self._project_changed)
-        self.task.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.task.currentIndexChanged.connect(lambda _i: emit(self.changed))
         self._customer_changed()
 
     # ------------------------------------------------------------ choices
@@ -92,7 +93,7 @@ class TargetPicker(QWidget):
             if t.customer_id == cid and (pid is None or t.project_id == pid):
                 self.task.addItem(_task_text(t), t.id)
         self.task.blockSignals(False)
-        self.changed.emit()
+        emit(self.changed)
 
 
 def _task_text(t: dto.Task) -> str:

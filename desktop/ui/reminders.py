@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.core.app import Punchclock
 from desktop.core.errors import PunchclockError
 from desktop.core.services.reminders import Reminder
+from desktop.ui.qtcompat import emit
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class ReminderScheduler(QObject):
                 return
             self._shown.add(reminder.key)
         log.info("reminder: %s", reminder.kind)
-        self.due.emit(reminder)
+        emit(self.due, reminder)
 
     def check_minutely(self) -> None:
         try:

@@ -17,6 +17,8 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from desktop.ui.qtcompat import emit
+
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "tray.lock"
@@ -38,6 +40,7 @@ class SingleInstance(QObject):
         self.lock = QLockFile(str(data_dir / LOCK_NAME))
         self.lock.setStaleLockTime(0)  # only a dead owner makes it stale, never age
         self.server: QLocalServer | None = None
+        self._clients: list[QLocalSocket] = []
 
     def acquire(self) -> bool:
         """True when this process is the one instance (and now listens)."""
@@ -55,16 +58,24 @@ class SingleInstance(QObject):
     def _on_connection(self) -> None:
         assert self.server is not None
         while (sock := self.server.nextPendingConnection()) is not None:
-            sock.readyRead.connect(lambda s=sock: self._read(s))
-            sock.disconnected.connect(sock.deleteLater)
-            if sock.bytesAvailable():
-                self._read(sock)
+            sock.setParent(self)
+            self._clients.append(sock)
+            sock.readyRead.connect(self._read_ready)
+            sock.disconnected.connect(self._dropped)
+        self._read_ready()
 
-    def _read(self, sock: QLocalSocket) -> None:
-        data = bytes(sock.readAll().data())
-        if SHOW.strip() in data:
-            log.info("another launch asked to show the popup")
-            self.activated.emit()
+    def _read_ready(self) -> None:
+        for sock in self._clients:
+            if sock.bytesAvailable() and SHOW.strip() in bytes(sock.readAll().data()):
+                log.info("another launch asked to show the popup")
+                emit(self.activated)
+
+    def _dropped(self) -> None:
+        self._read_ready()
+        for sock in list(self._clients):
+            if sock.state() == QLocalSocket.LocalSocketState.UnconnectedState:
+                self._clients.remove(sock)
+                sock.deleteLater()
 
     def hand_over(self, timeout_ms: int = 3000) -> bool:
         """Ask the running instance to show itself; True when it got the message."""
@@ -78,6 +89,11 @@ class SingleInstance(QObject):
         return ok
 
     def release(self) -> None:
+        for sock in self._clients:
+            sock.readyRead.disconnect(self._read_ready)
+            sock.disconnected.disconnect(self._dropped)
+            sock.abort()
+        self._clients.clear()
         if self.server is not None:
             self.server.close()
             self.server = None

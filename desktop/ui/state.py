@@ -22,6 +22,7 @@ from desktop.core import dto
 from desktop.core.app import Punchclock
 from desktop.core.errors import PunchclockError
 from desktop.core.timeutil import work_date
+from desktop.ui.qtcompat import emit
 from desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class TrackerState(QObject):
             )
         if snap != self.snapshot:
             self.snapshot = snap
-            self.changed.emit()
+            emit(self.changed)
 
     def start_watching(self) -> None:
         self._data_version = self.app.db.data_version()
@@ -110,7 +111,7 @@ class TrackerState(QObject):
                 self.refresh()
         except PunchclockError as exc:
             log.warning("refresh failed: %s", exc.message)
-        self.heartbeat.emit()
+        emit(self.heartbeat)
 
     # -------------------------------------------------------------- writes
 
@@ -132,7 +133,7 @@ class TrackerState(QObject):
             if on_error is not None:
                 on_error(exc)
             else:
-                self.failed.emit(exc.message)
+                emit(self.failed, exc.message)
 
         app = self.app
         self.runner.run(lambda: fn(app), done, error)
@@ -152,7 +153,7 @@ class TrackerState(QObject):
     def continue_last(self, **callbacks: Any) -> None:
         last = self.snapshot.last_stopped
         if last is None:
-            self.failed.emit("nothing to continue yet")
+            emit(self.failed, "nothing to continue yet")
             return
         self.start(customer=last.customer_id, project=last.project_id, task=last.task_id,
                    description=last.description, billable=last.billable, **callbacks)

@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from desktop.ui.qtcompat import emit
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
@@ -61,9 +63,9 @@ class _Job(QRunnable):
         try:
             result = self._fn()
         except Exception as exc:  # handed to the GUI thread, which decides how to show it
-            self._relay.failed.emit(exc)
+            emit(self._relay.failed, exc)
         else:
-            self._relay.done.emit(result)
+            emit(self._relay.done, result)
 
 
 class TaskRunner(QObject):

@@ -22,6 +22,7 @@ from desktop.core import dto
 from desktop.core.durations import format_duration
 from desktop.core.services.reminders import Reminder
 from desktop.ui.icons import tray_icon
+from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
 
 RECENT_COUNT = 5
@@ -158,7 +159,7 @@ class TrayIcon(QObject):
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger,
                       QSystemTrayIcon.ActivationReason.DoubleClick):
-            self.popup_requested.emit()
+            emit(self.popup_requested)
 
     def notify(self, reminder: Reminder) -> None:
         self._last_reminder = reminder
@@ -167,7 +168,7 @@ class TrayIcon(QObject):
 
     def _message_clicked(self) -> None:
         if self._last_reminder is not None:
-            self.reminder_clicked.emit(self._last_reminder)
+            emit(self.reminder_clicked, self._last_reminder)
 
     def anchor(self) -> QPoint:
         """Where the popup should appear: by the icon, else by the mouse."""
