@@ -2,8 +2,8 @@
 
 ``add_parsers`` adds the commands to ``punchclock``'s parser; ``COMMANDS`` maps
 each command to the function that runs it. They call the same services as the
-windows (``desktop.core.services.timesheets``, ``rates``, ``company``). The
-global ``--as EMAIL`` picks the acting user; ``--user EMAIL`` names the
+windows (``desktop.core.services.grid``, ``timesheets``, ``rates``, ``company``).
+The global ``--as EMAIL`` picks the acting user; ``--user EMAIL`` names the
 technician acted upon. JSON shapes are documented in the README.
 """
 
@@ -242,7 +242,7 @@ def cmd_week(cli: Cli) -> None:
     if a.action == "set":
         parts = [p.strip() or None for p in a.row.split("/", 2)] + [None, None]
         start = _week(cli)
-        grid = cli.app.timesheets.set_cell(
+        grid = cli.app.grid.set_cell(
             cli.me().id,
             start,
             customer=parts[0],
@@ -253,7 +253,7 @@ def cmd_week(cli: Cli) -> None:
             description=a.description,
         )
     else:
-        grid = cli.app.timesheets.week(cli.me().id, _week(cli), user=a.user)
+        grid = cli.app.grid.week(cli.me().id, _week(cli), user=a.user)
     cli.out.emit(grid_json(grid), lambda: _grid_text(grid))
 
 

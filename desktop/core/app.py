@@ -13,6 +13,7 @@ from desktop.core.db import Database, open_database
 from desktop.core.services.common import Clock
 from desktop.core.services.company import CompanyService
 from desktop.core.services.directory import DirectoryService
+from desktop.core.services.grid import GridService
 from desktop.core.services.preferences import PreferencesService
 from desktop.core.services.rates import RateService
 from desktop.core.services.reminders import ReminderService
@@ -42,6 +43,7 @@ class Punchclock:
         self.tracking = TrackingService(db, clock)
         self.preferences = PreferencesService(db, clock)
         self.reminders = ReminderService(db, clock)
+        self.grid = GridService(db, clock)
         self.timesheets = TimesheetService(db, clock)
         self.rates = RateService(db, clock)
         self.company = CompanyService(db, clock)

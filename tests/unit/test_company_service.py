@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 import pytest
 
 from desktop.core.app import Punchclock
-from desktop.core.db import open_database
 from desktop.core.errors import Forbidden, ValidationError
 from desktop.core.model import Outbox
 
-NOW = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
 WED = date(2026, 11, 25)
 
 
 @pytest.fixture
-def pc(tmp_path: Path) -> Iterator[Punchclock]:
-    app = Punchclock(open_database(tmp_path), clock=lambda: NOW)
-    admin = app.directory.init_profile(name="Ada Admin", email="admin@msp.test")
-    app.directory.add_user(admin.id, "boss@msp.test", name="Bo Boss", role="manager")
-    app.directory.add_team(admin.id, "Field", manager="boss@msp.test")
-    app.directory.add_user(admin.id, "tech@msp.test", name="Tia Tech", team="Field")
-    app.directory.add_user(admin.id, "solo@msp.test", name="So Lo")
-    app.directory.add_customer(admin.id, "ACME")
-    yield app
-    app.close()
+def pc(msp: Punchclock) -> Punchclock:
+    """``msp`` plus So Lo (solo@msp.test), in no team, and the customer ACME."""
+    admin = uid(msp, "admin@msp.test")
+    msp.directory.add_user(admin, "solo@msp.test", name="So Lo")
+    msp.directory.add_customer(admin, "ACME")
+    return msp
 
 
 def uid(pc: Punchclock, email: str) -> str:

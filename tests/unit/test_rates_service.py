@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
 from desktop.core.app import Punchclock
-from desktop.core.db import open_database
 from desktop.core.errors import Forbidden, ValidationError
 from desktop.core.money import round_minor
 
-NOW = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
 THIS_MONTH = date(2026, 11, 10)
 
 
 @pytest.fixture
-def pc(tmp_path: Path) -> Iterator[Punchclock]:
-    app = Punchclock(open_database(tmp_path), clock=lambda: NOW)
-    admin = app.directory.init_profile(name="Ada Admin", email="admin@msp.test")
-    app.directory.add_user(admin.id, "tech@msp.test", name="Tia Tech")
-    app.directory.add_user(admin.id, "boss@msp.test", name="Bo Boss", role="manager")
-    app.directory.add_customer(admin.id, "ACME", round_increment_min=6)
-    app.directory.add_customer(admin.id, "Globex", round_minimum_min=15)
-    app.directory.add_project(admin.id, "ACME", "Server migration")
-    yield app
-    app.close()
+def pc(msp: Punchclock) -> Punchclock:
+    """``msp`` plus ACME (6-minute increments) › Server migration, and Globex
+    (15-minute minimum)."""
+    admin = admin_id(msp)
+    msp.directory.add_customer(admin, "ACME", round_increment_min=6)
+    msp.directory.add_customer(admin, "Globex", round_minimum_min=15)
+    msp.directory.add_project(admin, "ACME", "Server migration")
+    return msp
 
 
 def admin_id(pc: Punchclock) -> str:

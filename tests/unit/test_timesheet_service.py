@@ -1,38 +1,33 @@
-"""TimesheetService: the grid, the workflow with its audit trail, locks."""
+"""GridService and TimesheetService: the grid, the workflow with its audit trail,
+locks."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from pathlib import Path
 
 import pytest
 
 from desktop.core.app import Punchclock
-from desktop.core.db import open_database
 from desktop.core.errors import Conflict, Forbidden, Locked, ValidationError
 from desktop.core.model import Outbox
 from desktop.core.workflow import content_hash
 
-NOW = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # Friday of 2026-W48
 MON = date(2026, 11, 23)
 WED = date(2026, 11, 25)
 
 
 @pytest.fixture
-def pc(tmp_path: Path) -> Iterator[Punchclock]:
-    app = Punchclock(open_database(tmp_path), clock=lambda: NOW)
-    admin = app.directory.init_profile(name="Ada Admin", email="admin@msp.test")
-    app.directory.add_user(admin.id, "boss@msp.test", name="Bo Boss", role="manager")
-    app.directory.add_team(admin.id, "Field", manager="boss@msp.test")
-    app.directory.add_user(admin.id, "other@msp.test", name="Oz Other", role="manager")
-    app.directory.add_team(admin.id, "Desk", manager="other@msp.test")
-    app.directory.add_user(admin.id, "tech@msp.test", name="Tia Tech", team="Field")
-    app.directory.add_customer(admin.id, "ACME")
-    app.directory.add_project(admin.id, "ACME", "Server migration")
-    yield app
-    app.close()
+def pc(msp: Punchclock) -> Punchclock:
+    """``msp`` plus Oz Other (other@msp.test), manager of the team Desk, and ACME ›
+    Server migration."""
+    admin = uid(msp, "admin@msp.test")
+    msp.directory.add_user(admin, "other@msp.test", name="Oz Other", role="manager")
+    msp.directory.add_team(admin, "Desk", manager="other@msp.test")
+    msp.directory.add_customer(admin, "ACME")
+    msp.directory.add_project(admin, "ACME", "Server migration")
+    return msp
 
 
 def uid(pc: Punchclock, email: str) -> str:
@@ -78,7 +73,7 @@ def test_grid_rows_cells_and_totals(pc: Punchclock) -> None:
         description="phone call about printer",
         billable=False,
     )
-    grid = pc.timesheets.week(tech, WED)
+    grid = pc.grid.week(tech, WED)
     assert grid.sheet.status == "draft" and grid.sheet.week_start == MON
     assert [r.path for r in grid.rows] == ["ACME", "ACME › Server migration"]
     acme, migration = grid.rows
@@ -92,7 +87,7 @@ def test_grid_rows_cells_and_totals(pc: Punchclock) -> None:
 
 def test_set_cell_creates_edits_clears_and_refuses_several(pc: Punchclock) -> None:
     tech = uid(pc, "tech@msp.test")
-    grid = pc.timesheets.set_cell(
+    grid = pc.grid.set_cell(
         tech,
         WED,
         customer="ACME",
@@ -105,7 +100,7 @@ def test_set_cell_creates_edits_clears_and_refuses_several(pc: Punchclock) -> No
     cell = grid.rows[0].cells[1]
     assert cell.seconds == 9000 and len(cell.entry_ids) == 1
     assert pc.tracking.get(tech, cell.entry_ids[0]).source == "grid"
-    grid = pc.timesheets.set_cell(
+    grid = pc.grid.set_cell(
         tech,
         WED,
         customer="ACME",
@@ -115,17 +110,40 @@ def test_set_cell_creates_edits_clears_and_refuses_several(pc: Punchclock) -> No
         duration_s=3600,
     )
     assert grid.rows[0].cells[1] == type(cell)(3600, cell.entry_ids)
-    grid = pc.timesheets.set_cell(
+    grid = pc.grid.set_cell(
         tech, WED, customer="ACME", project="Server migration", task=None, day_index=1, duration_s=0
     )
     assert grid.rows == ()
     for _ in range(2):
         pc.tracking.log(tech, day=MON, customer="ACME", duration_s=600, description="x" * 20)
     with pytest.raises(ValidationError) as err:
-        pc.timesheets.set_cell(
+        pc.grid.set_cell(
             tech, WED, customer="ACME", project=None, task=None, day_index=0, duration_s=3600
         )
     assert "2 entries" in err.value.message and len(err.value.problems) == 2
+
+
+@pytest.mark.parametrize("write", ["log", "edit"])
+def test_set_cell_refuses_when_the_cell_changed_meanwhile(
+    pc: Punchclock, monkeypatch: pytest.MonkeyPatch, write: str
+) -> None:
+    tech = uid(pc, "tech@msp.test")
+    if write == "edit":
+        pc.tracking.log(tech, day=WED, customer="ACME", duration_s=1200, description="y" * 20)
+    original = getattr(pc.grid.tracking, write)
+
+    def racing(*args: object, **kw: object) -> object:
+        # another process adds time to the cell between set_cell's read and its write
+        pc.tracking.log(tech, day=WED, customer="ACME", duration_s=600, description="x" * 20)
+        return original(*args, **kw)
+
+    monkeypatch.setattr(pc.grid.tracking, write, racing)
+    with pytest.raises(Conflict, match="changed meanwhile"):
+        pc.grid.set_cell(
+            tech, WED, customer="ACME", project=None, task=None, day_index=2, duration_s=3600
+        )
+    cell = pc.grid.week(tech, WED).rows[0].cells[2]
+    assert cell.seconds == (1800 if write == "edit" else 600)  # set_cell wrote nothing
 
 
 def test_vague_and_overlap_refuse_submit_listing_every_problem(pc: Punchclock) -> None:
@@ -153,7 +171,7 @@ def test_vague_and_overlap_refuse_submit_listing_every_problem(pc: Punchclock) -
         pc.timesheets.submit(tech, WED)
     found = {(p.entry_id, p.code) for p in err.value.problems}
     assert found == {(vague, "vague_description"), (first, "overlap"), (second, "overlap")}
-    assert pc.timesheets.week(tech, WED).sheet.status == "draft"
+    assert pc.grid.week(tech, WED).sheet.status == "draft"
     pc.tracking.edit(tech, vague, description="rebuilt the print server queue for sales")
     pc.tracking.edit(tech, second, start=time(11), end=time(12))
     assert pc.timesheets.submit(tech, WED).status == "submitted"
@@ -239,7 +257,7 @@ def test_locked_week_refuses_every_entry_change(pc: Punchclock, decision: str) -
         lambda: pc.tracking.log(
             tech, day=WED, customer="ACME", duration_s=60, description="one more thing for the day"
         ),
-        lambda: pc.timesheets.set_cell(
+        lambda: pc.grid.set_cell(
             tech, WED, customer="ACME", project=None, task=None, day_index=4, duration_s=60
         ),
     ]
@@ -339,8 +357,8 @@ def test_approvals_list_by_role(pc: Punchclock) -> None:
 def test_week_of_someone_else_needs_read_permission(pc: Punchclock) -> None:
     tech, boss, other = (uid(pc, e) for e in ("tech@msp.test", "boss@msp.test", "other@msp.test"))
     good_week(pc)
-    assert pc.timesheets.week(boss, WED, user="tech@msp.test").total_s == 5 * 3600
+    assert pc.grid.week(boss, WED, user="tech@msp.test").total_s == 5 * 3600
     with pytest.raises(Exception, match="may see"):
-        pc.timesheets.week(other, WED, user="tech@msp.test")
+        pc.grid.week(other, WED, user="tech@msp.test")
     with pytest.raises(Exception, match="may see"):
         pc.timesheets.history(tech, WED, user="boss@msp.test")

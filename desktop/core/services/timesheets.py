@@ -1,65 +1,47 @@
-"""Timesheets: the weekly grid and the approval workflow (DESIGN §4).
+"""Timesheets: the approval workflow and its audit trail (DESIGN §4). The weekly
+grid, and what a week and its timesheet row are, live in
+:mod:`desktop.core.services.grid`.
 
 Rules this service enforces:
 
-* A week starts on the owner's first weekday (Monday by default). Its timesheet
-  is created on demand, in draft: a week with no row yet *is* a draft, and the
-  row is written by its first transition.
-* The grid's rows are the customer › project › task combinations with time in
-  the week; a cell holds the seconds of that combination on that day (a
-  running timer counts up to now) and the ids of the entries behind it.
-* Setting a cell (the grid's edit) is the owner's: it edits the single entry
-  behind the cell, creates one with source "grid" when there is none, deletes
-  the single entry when set to 0, and is refused, listing the entries, when
-  several are behind it. The edit goes through
-  :class:`~desktop.core.services.tracking.TrackingService`, so every entry rule
-  (locked weeks, 24 h days, outbox) applies unchanged.
 * Every transition is checked by :func:`desktop.core.workflow.check_transition`
   (who, then state, then the reason/note), and submit additionally needs an
   empty :func:`desktop.core.rules.week_problems` under the company's
   description policy: EVERY problem is reported, each with its entry.
-* A transition writes, in ONE transaction, the timesheet row, an append-only
-  ``timesheet_event`` (actor, from, to, comment, time, the content hash of the
-  week's entries at that moment) and, for reject, the per-entry reasons; each
-  changed row gets its outbox row. The sheet's note is the comment of its last
-  transition (the rejection reason, the return note, the reopen reason).
-* Reading a week (grid, history) needs :func:`permissions.can_read_entries_of`;
+* A transition writes, in ONE transaction, the timesheet row (created by the
+  week's first transition), an append-only ``timesheet_event`` (actor, from, to,
+  comment, time, the content hash of the week's entries at that moment) and, for
+  reject, the per-entry reasons; each changed row gets its outbox row. The
+  sheet's note is the comment of its last transition (the rejection reason, the
+  return note, the reopen reason).
+* Reading a week's history needs :func:`permissions.can_read_entries_of`;
   the approvals list shows a manager their teams' weeks and an admin everyone's,
   never the reader's own week (nobody decides on their own week).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from desktop.core import dto, outbox, permissions
-from desktop.core.db import Database
-from desktop.core.errors import Forbidden, NotFound, Problem, ValidationError
+from desktop.core.errors import Forbidden, Problem, ValidationError
 from desktop.core.model import TimeEntry, Timesheet, TimesheetEvent, User
-from desktop.core.rules import MAX_DAY_S, EntryFacts, check_description_text, week_problems
-from desktop.core.services.common import (
-    Clock,
-    Service,
-    find_user,
-    require_user,
-    to_entry,
-    to_user,
-)
+from desktop.core.rules import EntryFacts, check_description_text, week_problems
+from desktop.core.services.common import Service, find_user, require_user, to_entry, to_user
 from desktop.core.services.company import load_policy
-from desktop.core.services.tracking import TrackingService, resolve_target
-from desktop.core.timeutil import format_week, utcnow, week_days, week_start
+from desktop.core.services.grid import find_sheet, readable_owner, to_sheet, week_rows
+from desktop.core.timeutil import format_week, week_start
 from desktop.core.workflow import (
     Action,
     Actor,
     Role,
     SheetOwner,
     Status,
-    check_entry_editable,
     check_transition,
     make_event,
 )
@@ -85,31 +67,6 @@ def _actor(u: dto.User) -> Actor:
     return Actor(u.id, Role(u.role), u.managed_team_ids)
 
 
-def _find_sheet(s: Session, user_id: str, start: date) -> Timesheet | None:
-    return s.scalar(
-        select(Timesheet).where(
-            Timesheet.user_id == user_id,
-            Timesheet.week_start == start,
-            Timesheet.deleted_at.is_(None),
-        )
-    )
-
-
-def _week_rows(s: Session, user_id: str, start: date) -> list[TimeEntry]:
-    return list(
-        s.scalars(
-            select(TimeEntry)
-            .where(
-                TimeEntry.user_id == user_id,
-                TimeEntry.deleted_at.is_(None),
-                TimeEntry.work_date >= start,
-                TimeEntry.work_date <= start + timedelta(days=6),
-            )
-            .order_by(TimeEntry.work_date, TimeEntry.started_at, TimeEntry.created_at)
-        )
-    )
-
-
 def _facts(row: TimeEntry) -> EntryFacts:
     return EntryFacts(
         id=row.id,
@@ -127,87 +84,10 @@ def _content(row: TimeEntry) -> dict[str, object]:
     return {key: getattr(row, key) for key in _HASHED}
 
 
-def _to_sheet(s: Session, owner: User, start: date, row: Timesheet | None) -> dto.Sheet:
-    decider = s.get(User, row.decided_by) if row is not None and row.decided_by else None
-    return dto.Sheet(
-        id=row.id if row else None,
-        user_id=owner.id,
-        user=owner.email,
-        week_start=start,
-        week=format_week(start),
-        status=row.status if row else Status.DRAFT.value,
-        note=row.note if row else None,
-        submitted_at=row.submitted_at if row else None,
-        decided_at=row.decided_at if row else None,
-        decided_by=decider.email if decider else None,
-    )
-
-
-def build_grid(sheet: dto.Sheet, entries: Iterable[dto.Entry], now: datetime) -> dto.Grid:
-    """The grid of a week from its entries (pure; see the module rule)."""
-    days = tuple(week_days(sheet.week_start))
-    index = {d: i for i, d in enumerate(days)}
-    cells: dict[tuple[str, str | None, str | None], list[list[dto.Entry]]] = {}
-    first: dict[tuple[str, str | None, str | None], dto.Entry] = {}
-    for e in entries:
-        if e.work_date not in index:
-            continue
-        key = (e.customer_id, e.project_id, e.task_id)
-        cells.setdefault(key, [[] for _ in days])[index[e.work_date]].append(e)
-        first.setdefault(key, e)
-    rows = []
-    for key, per_day in cells.items():
-        e = first[key]
-        grid_cells = tuple(
-            dto.GridCell(sum(x.elapsed_s(now) for x in day), tuple(x.id for x in day))
-            for day in per_day
-        )
-        rows.append(
-            dto.GridRow(
-                customer_id=e.customer_id,
-                customer=e.customer,
-                project_id=e.project_id,
-                project=e.project,
-                task_id=e.task_id,
-                task=e.task,
-                task_ref=e.task_ref,
-                cells=grid_cells,
-                total_s=sum(c.seconds for c in grid_cells),
-                billable_s=sum(x.elapsed_s(now) for day in per_day for x in day if x.billable),
-            )
-        )
-    rows.sort(key=lambda r: (r.customer.lower(), (r.project or "").lower(), (r.task or "").lower()))
-    day_totals = tuple(sum(r.cells[i].seconds for r in rows) for i in range(len(days)))
-    total = sum(day_totals)
-    billable = sum(r.billable_s for r in rows)
-    return dto.Grid(sheet, days, tuple(rows), day_totals, total, billable, total - billable)
-
-
 class TimesheetService(Service):
-    """The weekly grid, the submit/approve workflow and its audit trail (see the
-    module rules)."""
-
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
-        super().__init__(db, clock)
-        self.tracking = TrackingService(db, clock)
+    """The submit/approve workflow and its audit trail (see the module rules)."""
 
     # ----------------------------------------------------------------- reads
-
-    def _owner(self, s: Session, actor: dto.User, user: str | None) -> User:
-        owner = find_user(s, user) if user else require_user(s, actor.id)
-        if not permissions.can_read_entries_of(actor, to_user(s, owner)):
-            raise NotFound(f'no timesheets of "{user}" that you may see')
-        return owner
-
-    def week(self, actor_id: str | None, day: date, *, user: str | None = None) -> dto.Grid:
-        """The grid of the week containing ``day`` (the actor's, or ``user``'s)."""
-        with self.db.read() as s:
-            actor = to_user(s, require_user(s, actor_id))
-            owner = self._owner(s, actor, user)
-            start = week_start(day, owner.first_weekday)
-            sheet = _to_sheet(s, owner, start, _find_sheet(s, owner.id, start))
-            entries = [to_entry(s, r) for r in _week_rows(s, owner.id, start)]
-            return build_grid(sheet, entries, self.now())
 
     def history(
         self, actor_id: str | None, day: date, *, user: str | None = None
@@ -215,8 +95,8 @@ class TimesheetService(Service):
         """The audit events of a week, oldest first."""
         with self.db.read() as s:
             actor = to_user(s, require_user(s, actor_id))
-            owner = self._owner(s, actor, user)
-            sheet = _find_sheet(s, owner.id, week_start(day, owner.first_weekday))
+            owner = readable_owner(s, actor, user)
+            sheet = find_sheet(s, owner.id, week_start(day, owner.first_weekday))
             if sheet is None:
                 return []
             rows = s.scalars(
@@ -281,10 +161,10 @@ class TimesheetService(Service):
                 if day is not None:
                     starts &= {week_start(day, owner.first_weekday)}
                 for start in starts:
-                    sheet = _to_sheet(s, owner, start, sheets.get(start))
+                    sheet = to_sheet(s, owner, start, sheets.get(start))
                     if Status(sheet.status) not in wanted:
                         continue
-                    rows = _week_rows(s, owner.id, start)
+                    rows = week_rows(s, owner.id, start)
                     entries = [to_entry(s, r) for r in rows]
                     out.append(
                         dto.SheetSummary(
@@ -296,68 +176,6 @@ class TimesheetService(Service):
                         )
                     )
             return sorted(out, key=lambda x: (x.sheet.week_start, x.sheet.user))
-
-    # ------------------------------------------------------------------ grid
-
-    def set_cell(
-        self,
-        actor_id: str | None,
-        day_in_week: date,
-        *,
-        customer: str | None,
-        project: str | None,
-        task: str | None,
-        day_index: int,
-        duration_s: int,
-        description: str = "",
-    ) -> dto.Grid:
-        """Set the actor's hours of one row on one day of the week (see the module rule)."""
-        if not 0 <= day_index <= 6:
-            raise ValidationError("a week has days 0 (its first day) to 6")
-        if not 0 <= duration_s <= MAX_DAY_S:
-            raise ValidationError("a cell holds 0 to 24 hours")
-        with self.db.read() as s:
-            user = require_user(s, actor_id)
-            target = resolve_target(s, customer, project, task)
-            start = week_start(day_in_week, user.first_weekday)
-            day = start + timedelta(days=day_index)
-            sheet = _find_sheet(s, user.id, start)
-            check_entry_editable(Status(sheet.status if sheet else "draft"), format_week(start))
-            ids = (
-                target.customer.id,
-                target.project.id if target.project else None,
-                target.task.id if target.task else None,
-            )
-            behind = [
-                to_entry(s, r)
-                for r in _week_rows(s, user.id, start)
-                if r.work_date == day and (r.customer_id, r.project_id, r.task_id) == ids
-            ]
-        if len(behind) > 1:
-            raise ValidationError(
-                f"{len(behind)} entries are behind {behind[0].path} on {day.isoformat()}; "
-                "edit those entries instead",
-                problems=[
-                    Problem(e.id, "several_entries", f"{e.description or '(no description)'}")
-                    for e in behind
-                ],
-            )
-        if behind and duration_s == 0:
-            self.tracking.delete(user.id, behind[0].id)
-        elif behind:
-            self.tracking.edit(user.id, behind[0].id, duration_s=duration_s)
-        elif duration_s > 0:
-            self.tracking.log(
-                user.id,
-                day=day,
-                customer=ids[0],
-                project=ids[1],
-                task=ids[2],
-                duration_s=duration_s,
-                description=description,
-                source="grid",
-            )
-        return self.week(user.id, start)
 
     # ------------------------------------------------------------- workflow
 
@@ -410,7 +228,7 @@ class TimesheetService(Service):
             owner = find_user(s, user) if user else require_user(s, actor.id)
             start = week_start(day, owner.first_weekday)
             label = format_week(start)
-            sheet = _find_sheet(s, owner.id, start)
+            sheet = find_sheet(s, owner.id, start)
             status = Status(sheet.status) if sheet else Status.DRAFT
             target = check_transition(
                 _actor(actor),
@@ -420,7 +238,7 @@ class TimesheetService(Service):
                 comment,
                 week_label=label,
             )
-            rows = _week_rows(s, owner.id, start)
+            rows = week_rows(s, owner.id, start)
             if action is Action.SUBMIT:
                 problems = week_problems([_facts(r) for r in rows], load_policy(s), now)
                 if problems:
@@ -472,7 +290,7 @@ class TimesheetService(Service):
             )
             s.add(audit)
             outbox.record(s, audit, "create")
-            return _to_sheet(s, owner, start, sheet)
+            return to_sheet(s, owner, start, sheet)
 
 
 def _status(text: str) -> Status:

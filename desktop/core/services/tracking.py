@@ -27,6 +27,7 @@ that also writes the outbox row of every row it changes):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
@@ -60,6 +61,8 @@ class _Unset(Enum):
 
 UNSET: Final = _Unset.UNSET
 SOURCES = ("timer", "manual", "grid", "idle-split")
+# Runs inside a write transaction before anything changes; raising refuses the write.
+Guard = Callable[[Session], None]
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,7 @@ class TrackingService(Service):
             user = require_user(s, user_id)
             target = resolve_target(s, customer, project, task)
             day = work_date(at, user.timezone)
-            _check_week_open(s, user, day)
+            check_week_open(s, user, day)
             stopped: TimeEntry | None = None
             current = _running(s, user.id)
             if current is not None:
@@ -244,7 +247,7 @@ class TrackingService(Service):
                         f"{_local_hm(current.started_at, user.timezone)}; "
                         "a new one can't start before that"
                     )
-                _check_week_open(s, user, current.work_date)
+                check_week_open(s, user, current.work_date)
                 _finish(current, at)
                 outbox.record(s, current, "update", fields=["ended_at", "duration_s"])
                 stopped = current
@@ -287,7 +290,7 @@ class TrackingService(Service):
                     f"the timer started at {_local_hm(row.started_at, user.timezone)}; "
                     "it can't stop before it started"
                 )
-            _check_week_open(s, user, row.work_date)
+            check_week_open(s, user, row.work_date)
             elapsed = int((at - row.started_at).total_seconds())
             _check_day_total(
                 s,
@@ -320,6 +323,7 @@ class TrackingService(Service):
         description: str = "",
         billable: bool | None = None,
         source: str = "manual",
+        guard: Guard | None = None,
     ) -> dto.SavedEntry:
         """A manual entry: ``duration_s`` hours, or a ``start``–``end`` range on ``day``."""
         if source not in SOURCES:
@@ -328,9 +332,11 @@ class TrackingService(Service):
         now = _whole_seconds(self.now())
         with self.db.write() as s:
             user = require_user(s, user_id)
+            if guard is not None:
+                guard(s)
             target = resolve_target(s, customer, project, task)
             started, ended, seconds = _span(day, duration_s, start, end, user.timezone)
-            _check_week_open(s, user, day)
+            check_week_open(s, user, day)
             _check_day_total(s, user.id, day, seconds, now, exclude=None)
             row = TimeEntry(
                 user_id=user.id,
@@ -365,16 +371,19 @@ class TrackingService(Service):
         end: time | _Unset = UNSET,
         description: str | _Unset = UNSET,
         billable: bool | _Unset = UNSET,
+        guard: Guard | None = None,
     ) -> dto.SavedEntry:
         """Change an entry. Customer/project/task given together replace the target;
         giving only some keeps the others where they still fit."""
         now = _whole_seconds(self.now())
         with self.db.write() as s:
             user = require_user(s, user_id)
+            if guard is not None:
+                guard(s)
             row = _find_entry(s, entry_id)
             if not permissions.can_change_entries_of(to_user(s, user), row.user_id):
                 raise Forbidden("only the owner of an entry can change it")
-            _check_week_open(s, user, row.work_date)
+            check_week_open(s, user, row.work_date)
             before = outbox.row_data(row)
             running = row.started_at is not None and row.ended_at is None
 
@@ -402,7 +411,7 @@ class TrackingService(Service):
                     row.started_at = _whole_seconds(moved)
                     row.work_date = work_date(row.started_at, user.timezone)
             else:
-                _check_week_open(s, user, new_day)
+                check_week_open(s, user, new_day)
                 started, ended, seconds = _respan(
                     row, new_day, duration_s, start, end, user.timezone
                 )
@@ -428,15 +437,19 @@ class TrackingService(Service):
                 to_entry(s, row), tuple(_overlap_warnings(s, row, now, user.timezone))
             )
 
-    def delete(self, user_id: str | None, entry_id: str) -> dto.Entry:
+    def delete(
+        self, user_id: str | None, entry_id: str, *, guard: Guard | None = None
+    ) -> dto.Entry:
         """Tombstone an entry (a running timer is discarded)."""
         now = _whole_seconds(self.now())
         with self.db.write() as s:
             user = require_user(s, user_id)
+            if guard is not None:
+                guard(s)
             row = _find_entry(s, entry_id)
             if not permissions.can_change_entries_of(to_user(s, user), row.user_id):
                 raise Forbidden("only the owner of an entry can delete it")
-            _check_week_open(s, user, row.work_date)
+            check_week_open(s, user, row.work_date)
             row.deleted_at = now
             row.updated_at = now
             outbox.record(s, row, "delete", fields=["deleted_at"])
@@ -479,7 +492,7 @@ def _local_hm(at: datetime, tz: str) -> str:
     return at.astimezone(zone(tz)).strftime("%H:%M")
 
 
-def _check_week_open(s: Session, user: User, day: date) -> None:
+def check_week_open(s: Session, user: User, day: date) -> None:
     start = week_start(day, user.first_weekday)
     status = s.scalar(
         select(Timesheet.status).where(

@@ -1,0 +1,244 @@
+"""The weekly grid (DESIGN §4): a week's timesheet row, its entries and the grid.
+
+Rules this service enforces:
+
+* A week starts on the owner's first weekday (Monday by default). Its timesheet
+  is created on demand, in draft: a week with no row yet *is* a draft, and the
+  row is written by its first transition
+  (:class:`~desktop.core.services.timesheets.TimesheetService`).
+* The grid's rows are the customer › project › task combinations with time in
+  the week; a cell holds the seconds of that combination on that day (a
+  running timer counts up to now) and the ids of the entries behind it.
+* Setting a cell (the grid's edit) is the owner's: it edits the single entry
+  behind the cell, creates one with source "grid" when there is none, deletes
+  the single entry when set to 0, and is refused, listing the entries, when
+  several are behind it. The edit goes through
+  :class:`~desktop.core.services.tracking.TrackingService`, so every entry rule
+  (locked weeks, 24 h days, outbox) applies unchanged, and its write transaction
+  re-checks the entries behind the cell: if another process changed them since
+  they were read, the edit is refused (Conflict) and nothing is written.
+* Reading a week needs :func:`permissions.can_read_entries_of`.
+
+The session-level helpers here (:func:`find_sheet`, :func:`week_rows`,
+:func:`to_sheet`, :func:`readable_owner`) are shared with the approval workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.core import dto, permissions
+from desktop.core.db import Database
+from desktop.core.errors import Conflict, NotFound, Problem, ValidationError
+from desktop.core.model import TimeEntry, Timesheet, User
+from desktop.core.rules import MAX_DAY_S
+from desktop.core.services.common import (
+    Clock,
+    Service,
+    find_user,
+    require_user,
+    to_entry,
+    to_user,
+)
+from desktop.core.services.tracking import TrackingService, check_week_open, resolve_target
+from desktop.core.timeutil import format_week, utcnow, week_days, week_start
+from desktop.core.workflow import Status
+
+_Combination = tuple[str, str | None, str | None]  # customer, project, task ids
+
+
+# ------------------------------------------------------- shared session helpers
+
+
+def find_sheet(s: Session, user_id: str, start: date) -> Timesheet | None:
+    """The timesheet row of the week from ``start``; None while it is a draft never
+    transitioned."""
+    return s.scalar(
+        select(Timesheet).where(
+            Timesheet.user_id == user_id,
+            Timesheet.week_start == start,
+            Timesheet.deleted_at.is_(None),
+        )
+    )
+
+
+def week_rows(s: Session, user_id: str, start: date) -> list[TimeEntry]:
+    """The live entries of the week from ``start``, in date and time order."""
+    return list(
+        s.scalars(
+            select(TimeEntry)
+            .where(
+                TimeEntry.user_id == user_id,
+                TimeEntry.deleted_at.is_(None),
+                TimeEntry.work_date >= start,
+                TimeEntry.work_date <= start + timedelta(days=6),
+            )
+            .order_by(TimeEntry.work_date, TimeEntry.started_at, TimeEntry.created_at)
+        )
+    )
+
+
+def to_sheet(s: Session, owner: User, start: date, row: Timesheet | None) -> dto.Sheet:
+    decider = s.get(User, row.decided_by) if row is not None and row.decided_by else None
+    return dto.Sheet(
+        id=row.id if row else None,
+        user_id=owner.id,
+        user=owner.email,
+        week_start=start,
+        week=format_week(start),
+        status=row.status if row else Status.DRAFT.value,
+        note=row.note if row else None,
+        submitted_at=row.submitted_at if row else None,
+        decided_at=row.decided_at if row else None,
+        decided_by=decider.email if decider else None,
+    )
+
+
+def readable_owner(s: Session, actor: dto.User, user: str | None) -> User:
+    """The owner of the weeks to read: ``user``, or the actor; refused (as not
+    found) when the actor may not read their entries."""
+    owner = find_user(s, user) if user else require_user(s, actor.id)
+    if not permissions.can_read_entries_of(actor, to_user(s, owner)):
+        raise NotFound(f'no timesheets of "{user}" that you may see')
+    return owner
+
+
+def _cell_rows(
+    s: Session, user_id: str, start: date, day: date, ids: _Combination
+) -> list[TimeEntry]:
+    return [
+        r
+        for r in week_rows(s, user_id, start)
+        if r.work_date == day and (r.customer_id, r.project_id, r.task_id) == ids
+    ]
+
+
+# ------------------------------------------------------------------- grid
+
+
+def build_grid(sheet: dto.Sheet, entries: Iterable[dto.Entry], now: datetime) -> dto.Grid:
+    """The grid of a week from its entries (pure; see the module rule)."""
+    days = tuple(week_days(sheet.week_start))
+    index = {d: i for i, d in enumerate(days)}
+    cells: dict[_Combination, list[list[dto.Entry]]] = {}
+    first: dict[_Combination, dto.Entry] = {}
+    for e in entries:
+        if e.work_date not in index:
+            continue
+        key = (e.customer_id, e.project_id, e.task_id)
+        cells.setdefault(key, [[] for _ in days])[index[e.work_date]].append(e)
+        first.setdefault(key, e)
+    rows = []
+    for key, per_day in cells.items():
+        e = first[key]
+        grid_cells = tuple(
+            dto.GridCell(sum(x.elapsed_s(now) for x in day), tuple(x.id for x in day))
+            for day in per_day
+        )
+        rows.append(
+            dto.GridRow(
+                customer_id=e.customer_id,
+                customer=e.customer,
+                project_id=e.project_id,
+                project=e.project,
+                task_id=e.task_id,
+                task=e.task,
+                task_ref=e.task_ref,
+                cells=grid_cells,
+                total_s=sum(c.seconds for c in grid_cells),
+                billable_s=sum(x.elapsed_s(now) for day in per_day for x in day if x.billable),
+            )
+        )
+    rows.sort(key=lambda r: (r.customer.lower(), (r.project or "").lower(), (r.task or "").lower()))
+    day_totals = tuple(sum(r.cells[i].seconds for r in rows) for i in range(len(days)))
+    total = sum(day_totals)
+    billable = sum(r.billable_s for r in rows)
+    return dto.Grid(sheet, days, tuple(rows), day_totals, total, billable, total - billable)
+
+
+class GridService(Service):
+    """A week's grid and its cell edits (see the module rules)."""
+
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        super().__init__(db, clock)
+        self.tracking = TrackingService(db, clock)
+
+    def week(self, actor_id: str | None, day: date, *, user: str | None = None) -> dto.Grid:
+        """The grid of the week containing ``day`` (the actor's, or ``user``'s)."""
+        with self.db.read() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            owner = readable_owner(s, actor, user)
+            start = week_start(day, owner.first_weekday)
+            sheet = to_sheet(s, owner, start, find_sheet(s, owner.id, start))
+            entries = [to_entry(s, r) for r in week_rows(s, owner.id, start)]
+            return build_grid(sheet, entries, self.now())
+
+    def set_cell(
+        self,
+        actor_id: str | None,
+        day_in_week: date,
+        *,
+        customer: str | None,
+        project: str | None,
+        task: str | None,
+        day_index: int,
+        duration_s: int,
+        description: str = "",
+    ) -> dto.Grid:
+        """Set the actor's hours of one row on one day of the week (see the module rule)."""
+        if not 0 <= day_index <= 6:
+            raise ValidationError("a week has days 0 (its first day) to 6")
+        if not 0 <= duration_s <= MAX_DAY_S:
+            raise ValidationError("a cell holds 0 to 24 hours")
+        with self.db.read() as s:
+            user = require_user(s, actor_id)
+            target = resolve_target(s, customer, project, task)
+            start = week_start(day_in_week, user.first_weekday)
+            day = start + timedelta(days=day_index)
+            check_week_open(s, user, day)
+            ids = (
+                target.customer.id,
+                target.project.id if target.project else None,
+                target.task.id if target.task else None,
+            )
+            behind = [to_entry(s, r) for r in _cell_rows(s, user.id, start, day, ids)]
+        if len(behind) > 1:
+            raise ValidationError(
+                f"{len(behind)} entries are behind {behind[0].path} on {day.isoformat()}; "
+                "edit those entries instead",
+                problems=[
+                    Problem(e.id, "several_entries", f"{e.description or '(no description)'}")
+                    for e in behind
+                ],
+            )
+        seen = [e.id for e in behind]
+
+        def unchanged(ws: Session) -> None:
+            """Inside the write: the cell still has the entries read above."""
+            if [r.id for r in _cell_rows(ws, user.id, start, day, ids)] != seen:
+                raise Conflict(
+                    f"the entries behind {behind[0].path if behind else 'this cell'} on "
+                    f"{day.isoformat()} changed meanwhile; look at the week again"
+                )
+
+        if behind and duration_s == 0:
+            self.tracking.delete(user.id, seen[0], guard=unchanged)
+        elif behind:
+            self.tracking.edit(user.id, seen[0], duration_s=duration_s, guard=unchanged)
+        elif duration_s > 0:
+            self.tracking.log(
+                user.id,
+                day=day,
+                customer=ids[0],
+                project=ids[1],
+                task=ids[2],
+                duration_s=duration_s,
+                description=description,
+                source="grid",
+                guard=unchanged,
+            )
+        return self.week(user.id, start)
