@@ -135,8 +135,9 @@ class TrayApp(QObject):
     def _place(widget: QWidget, anchor: QPoint) -> None:
         screen = QGuiApplication.screenAt(anchor) or QGuiApplication.primaryScreen()
         area = screen.availableGeometry()
-        size = widget.sizeHint().expandedTo(widget.minimumSizeHint())
-        x = min(max(anchor.x() - size.width() // 2, area.left()), area.right() - size.width())
+        widget.adjustSize()
+        size = widget.frameGeometry().size().expandedTo(widget.minimumSize())
+        x = max(area.left(), min(anchor.x() - size.width() // 2, area.right() - size.width()))
         y = anchor.y() + 8
         if y + size.height() > area.bottom():
             y = max(area.top(), anchor.y() - size.height() - 8)

@@ -30,7 +30,8 @@ def run(data_dir: Path | None = None) -> int:
 
     log_file = crash.setup_logging()
     crash.install_qt_message_handler()
-    qt_app = QApplication.instance() or QApplication(sys.argv)
+    # argv[0] names the X11 WM_CLASS and the tray entry: "punchclock", not "__main__.py".
+    qt_app = QApplication.instance() or QApplication(["punchclock", *sys.argv[1:]])
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName(APP_NAME)
     qt_app.setApplicationDisplayName(APP_NAME)

@@ -45,6 +45,12 @@ class Snapshot:
         return self.today_closed_s + running
 
 
+def _describe(entry: dto.Entry | None) -> str:
+    if entry is None or entry.started_at is None:
+        return "none running"
+    return f"{entry.id} {entry.path} since {entry.started_at.isoformat()}"
+
+
 class TrackerState(QObject):
     changed = Signal()
     failed = Signal(str)  # a known error (PunchclockError) for the user, one line
@@ -88,6 +94,9 @@ class TrackerState(QObject):
                 read_at=now,
             )
         if snap != self.snapshot:
+            before = self.snapshot.running
+            if (before.id if before else None) != (snap.running.id if snap.running else None):
+                log.info("timer: %s", _describe(snap.running))
             self.snapshot = snap
             emit(self.changed)
 
