@@ -54,6 +54,26 @@ Pull
     one local transaction. Only rows the caller may read are listed (one policy
     for lists, single records and changes); technicians never receive cost rates.
 
+Records (added with the server; additive)
+    ``GET /api/v1/records/{entity}?user_id=&work_date_from=&work_date_to=&limit=&offset=``
+    → :class:`RecordsResponse`; ``GET /api/v1/records/{entity}/{entity_id}`` →
+    :class:`Record` (404 ``not_found`` when the row doesn't exist or the caller
+    may not read it). The same policy as the changes feed decides what is listed.
+
+Server notes (added with the server; additive)
+    * Only ``applied`` results are stored; a repeated mutation that was
+      ``rejected`` or ``conflict`` is judged again (it changed nothing), so a
+      locked edit can be retried once the week is returned.
+    * ``push``'s ``device_id`` must be the device the token was issued to (403).
+    * ``applied`` results carry ``server_copy`` for timesheet actions (the sheet
+      after the transition; its id may differ from the pushed local draft id)
+      and for merged updates (the merged row); otherwise ``server_copy`` is the
+      server's row for ``locked``/``invalid_state`` rejections and conflicts.
+    * The owner editing an entry clears its ``rejection_reason`` (pushing
+      ``rejection_reason: null`` is allowed; any other value is forbidden).
+    * 401 codes: ``unauthenticated``, ``token_expired``, ``token_revoked``;
+      429 ``rate_limited`` (failed logins); 413 ``too_large``; 422 ``invalid``.
+
 Errors
     Every 4xx body is :class:`ErrorOut` (``code`` + one-line ``message``); the
     server never answers 500 to bad input.
@@ -199,6 +219,21 @@ class Change(_Strict):
     version: int
     deleted: bool
     data: dict[str, Any]
+
+
+class Record(_Strict):
+    """One row as the records endpoints return it (a :class:`Change` without revision)."""
+
+    entity: Entity
+    entity_id: str
+    version: int
+    deleted: bool
+    data: dict[str, Any]
+
+
+class RecordsResponse(_Strict):
+    records: list[Record]
+    has_more: bool
 
 
 class ChangesResponse(_Strict):

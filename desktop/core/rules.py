@@ -159,6 +159,18 @@ class DescriptionPolicy:
     )
 
 
+def policy_from_setting(value: object) -> DescriptionPolicy:
+    """The description policy stored as a company setting's value (a mapping with
+    ``min_length`` and ``vague``); the defaults for anything missing."""
+    default = DescriptionPolicy()
+    if not isinstance(value, dict):
+        return default
+    return DescriptionPolicy(
+        min_length=int(value.get("min_length", default.min_length)),
+        vague=tuple(str(v) for v in value.get("vague", default.vague)),
+    )
+
+
 def _is_trim_char(char: str) -> bool:
     return char.isspace() or unicodedata.category(char)[0] in "PS"
 

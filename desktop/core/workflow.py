@@ -227,6 +227,21 @@ def _canonical(value: object) -> object:
     return str(value)  # Decimal, UUID and anything else: its exact text
 
 
+ENTRY_HASH_FIELDS: tuple[str, ...] = (
+    "id",
+    "customer_id",
+    "project_id",
+    "task_id",
+    "work_date",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "description",
+    "billable",
+)
+"""The entry columns an audit event's ``content_hash`` covers (local store and server)."""
+
+
 def content_hash(entries: Sequence[Mapping[str, object]]) -> str:
     """sha256 hex of the week's entries as canonical JSON (keys sorted, entries by id)."""
     rows = sorted((dict(e) for e in entries), key=lambda e: str(e.get("id", "")))

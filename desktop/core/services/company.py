@@ -35,7 +35,12 @@ from sqlalchemy.orm import Session
 from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Forbidden, ValidationError
 from desktop.core.model import CompanySetting, Holiday, User
-from desktop.core.rules import MAX_DESCRIPTION, DescriptionPolicy, normalize_description
+from desktop.core.rules import (
+    MAX_DESCRIPTION,
+    DescriptionPolicy,
+    normalize_description,
+    policy_from_setting,
+)
 from desktop.core.services.common import Service, find_user, require_user, to_user
 
 POLICY_KEY = "description_policy"
@@ -51,14 +56,7 @@ _CURRENCY = re.compile(r"[A-Z]{3}", re.ASCII)
 def load_policy(s: Session) -> DescriptionPolicy:
     """The company's description policy (the defaults until an admin sets one)."""
     row = s.get(CompanySetting, POLICY_KEY)
-    if row is None:
-        return DescriptionPolicy()
-    value: dict[str, Any] = row.value
-    default = DescriptionPolicy()
-    return DescriptionPolicy(
-        min_length=int(value.get("min_length", default.min_length)),
-        vague=tuple(str(v) for v in value.get("vague", default.vague)),
-    )
+    return policy_from_setting(None if row is None else row.value)
 
 
 def load_currency(s: Session) -> str:

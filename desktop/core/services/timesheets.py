@@ -37,6 +37,7 @@ from desktop.core.services.company import load_policy
 from desktop.core.services.grid import find_sheet, readable_owner, to_sheet, week_rows
 from desktop.core.timeutil import format_week, week_start
 from desktop.core.workflow import (
+    ENTRY_HASH_FIELDS,
     Action,
     Actor,
     Role,
@@ -46,18 +47,7 @@ from desktop.core.workflow import (
     make_event,
 )
 
-_HASHED = (
-    "id",
-    "customer_id",
-    "project_id",
-    "task_id",
-    "work_date",
-    "started_at",
-    "ended_at",
-    "duration_s",
-    "description",
-    "billable",
-)
+_HASHED = ENTRY_HASH_FIELDS
 
 
 # ------------------------------------------------------------------ helpers

@@ -1,0 +1,102 @@
+"""Reading: the changes feed and the records endpoints, all filtered by
+:func:`sync.server.policy.visible` (one policy for lists, single records and
+changes).
+
+Changes rule: read the revision counter C first (everything ≤ C is committed,
+see :mod:`sync.server.db.database`), then take, per entity, the visible rows
+with ``since < revision <= C`` in revision order, merge and cut at ``limit``.
+A full page's cursor is its last revision (``has_more``); otherwise the cursor
+is C, skipping past rows the caller can't see without ever skipping a row that
+commits later (its revision will be > C).
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from sync.protocol import Change, ChangesResponse, Record, RecordsResponse
+from sync.server.db.database import current_counter
+from sync.server.db.models import ENTITY_TABLES
+from sync.server.policy import Principal, visible
+from sync.server.rows import key_column, row_data
+
+
+def changes(conn: Connection, actor: Principal, since: int, limit: int) -> ChangesResponse:
+    top = current_counter(conn)
+    if since >= top:
+        return ChangesResponse(changes=[], cursor=max(since, top), has_more=False)
+    found: list[tuple[int, str, dict[str, Any]]] = []
+    for entity, t in ENTITY_TABLES.items():
+        rows = conn.execute(
+            select(t)
+            .where(t.c.revision > since, t.c.revision <= top, visible(entity, actor))
+            .order_by(t.c.revision)
+            .limit(limit + 1)
+        ).mappings()
+        found.extend((int(r["revision"]), entity, dict(r)) for r in rows)
+    page = heapq.nsmallest(limit + 1, found, key=lambda x: x[0])
+    has_more = len(page) > limit
+    page = page[:limit]
+    out = [_change(rev, entity, row) for rev, entity, row in page]
+    cursor = page[-1][0] if has_more else top
+    return ChangesResponse(changes=out, cursor=cursor, has_more=has_more)
+
+
+def _change(revision: int, entity: str, row: dict[str, Any]) -> Change:
+    data = row_data(entity, row)
+    return Change(
+        revision=revision,
+        entity=entity,  # type: ignore[arg-type]
+        entity_id=str(row["key"] if entity == "company_setting" else row["id"]),
+        version=int(row["version"]),
+        deleted=row.get("deleted_at") is not None,
+        data=data,
+    )
+
+
+def _record(entity: str, row: dict[str, Any]) -> Record:
+    c = _change(0, entity, row)
+    return Record(
+        entity=c.entity, entity_id=c.entity_id, version=c.version, deleted=c.deleted, data=c.data
+    )
+
+
+def list_records(
+    conn: Connection,
+    actor: Principal,
+    entity: str,
+    *,
+    user_id: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+    offset: int,
+) -> RecordsResponse:
+    t = ENTITY_TABLES[entity]
+    query = select(t).where(visible(entity, actor))
+    if user_id is not None and "user_id" in t.c:
+        query = query.where(t.c.user_id == user_id)
+    if "work_date" in t.c:
+        if date_from is not None:
+            query = query.where(t.c.work_date >= date_from)
+        if date_to is not None:
+            query = query.where(t.c.work_date <= date_to)
+    rows = conn.execute(
+        query.order_by(key_column(entity)).limit(limit + 1).offset(offset)
+    ).mappings()
+    records = [_record(entity, dict(r)) for r in rows]
+    return RecordsResponse(records=records[:limit], has_more=len(records) > limit)
+
+
+def get_record(conn: Connection, actor: Principal, entity: str, key: str) -> Record | None:
+    t = ENTITY_TABLES[entity]
+    row = (
+        conn.execute(select(t).where(key_column(entity) == key, visible(entity, actor)))
+        .mappings()
+        .first()
+    )
+    return _record(entity, dict(row)) if row is not None else None

@@ -1,0 +1,164 @@
+"""Time-entry rules on the server, mirroring the desktop's tracking service
+with the pure rule modules (one rule, two ends):
+
+* the customer exists; a project belongs to that customer; a task belongs to
+  that customer and, when it has a project, to that project;
+* ``duration_s`` is 0..24 h, ``ended_at >= started_at``, an end needs a start,
+  ``source`` is one of the desktop's sources; the description passes
+  :func:`desktop.core.rules.check_description_text` and is stored trimmed;
+* a day holds at most 24 h (``rules.MAX_DAY_S``) of the owner's time;
+* entries of a submitted or approved week are locked
+  (:func:`desktop.core.workflow.check_entry_editable`), for the week the entry
+  is in and the week it moves to;
+* two running timers for one user: the later start stops the earlier one at
+  that instant (server decides; laptop clocks never order anything else).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from desktop.core.errors import NotFound, ValidationError
+from desktop.core.rules import MAX_DAY_S, check_description_text
+from desktop.core.timeutil import format_week, week_start
+from desktop.core.workflow import Status, check_entry_editable
+from sync.server.db.models import ENTITY_TABLES
+from sync.server.rows import RowWriter
+
+SOURCES = ("timer", "manual", "grid", "idle-split")
+_entry = ENTITY_TABLES["time_entry"]
+_sheet = ENTITY_TABLES["timesheet"]
+_user = ENTITY_TABLES["user"]
+
+
+def _live(conn: Connection, entity: str, key: str | None) -> dict[str, Any] | None:
+    if key is None:
+        return None
+    t = ENTITY_TABLES[entity]
+    row = conn.execute(select(t).where(t.c.id == key, t.c.deleted_at.is_(None))).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def first_weekday(conn: Connection, user_id: str) -> int:
+    found = conn.scalar(select(_user.c.first_weekday).where(_user.c.id == user_id))
+    return int(found or 0)
+
+
+def sheet_of(conn: Connection, user_id: str, start: date) -> dict[str, Any] | None:
+    row = (
+        conn.execute(
+            select(_sheet).where(
+                _sheet.c.user_id == user_id,
+                _sheet.c.week_start == start,
+                _sheet.c.deleted_at.is_(None),
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
+
+
+def check_week_open(conn: Connection, user_id: str, day: date) -> None:
+    start = week_start(day, first_weekday(conn, user_id))
+    sheet = sheet_of(conn, user_id, start)
+    if sheet is not None:
+        check_entry_editable(Status(sheet["status"]), format_week(start))
+
+
+def check_entry(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
+    """Validate the entry as it would be saved; returns it with the description trimmed."""
+    if _live(conn, "user", row.get("user_id")) is None:
+        raise NotFound("no such user")
+    customer = _live(conn, "customer", row.get("customer_id"))
+    if customer is None:
+        raise ValidationError("the entry's customer doesn't exist (or was deleted)")
+    project = _live(conn, "project", row.get("project_id"))
+    if row.get("project_id") is not None:
+        if project is None:
+            raise ValidationError("the entry's project doesn't exist (or was deleted)")
+        if project["customer_id"] != customer["id"]:
+            raise ValidationError("the project belongs to another customer")
+    if row.get("task_id") is not None:
+        task = _live(conn, "task", row["task_id"])
+        if task is None:
+            raise ValidationError("the entry's task doesn't exist (or was deleted)")
+        if task["customer_id"] != customer["id"]:
+            raise ValidationError("the task belongs to another customer")
+        if task["project_id"] is not None and task["project_id"] != row.get("project_id"):
+            raise ValidationError("the task belongs to another project")
+    if row.get("work_date") is None:
+        raise ValidationError("an entry needs a work_date")
+    duration = row.get("duration_s") or 0
+    if not 0 <= duration <= MAX_DAY_S:
+        raise ValidationError("duration_s must be between 0 and 24 hours")
+    started, ended = row.get("started_at"), row.get("ended_at")
+    if ended is not None and started is None:
+        raise ValidationError("an entry with an end needs a start")
+    if started is not None and ended is not None and ended < started:
+        raise ValidationError("the entry ends before it starts")
+    if row.get("source", "manual") not in SOURCES:
+        raise ValidationError(f"source must be one of {', '.join(SOURCES)}")
+    cleaned = dict(row)
+    cleaned["description"] = check_description_text(row.get("description") or "")
+    if cleaned.get("deleted_at") is None:
+        others = conn.scalar(
+            select(func.coalesce(func.sum(_entry.c.duration_s), 0)).where(
+                _entry.c.user_id == row["user_id"],
+                _entry.c.work_date == row["work_date"],
+                _entry.c.deleted_at.is_(None),
+                _entry.c.id != row.get("id", ""),
+            )
+        )
+        if int(others or 0) + duration > MAX_DAY_S:
+            raise ValidationError(
+                f"{row['work_date'].isoformat()} would hold more than 24 hours of time"
+            )
+    return cleaned
+
+
+def is_running(row: dict[str, Any]) -> bool:
+    return (
+        row.get("started_at") is not None
+        and row.get("ended_at") is None
+        and row.get("deleted_at") is None
+    )
+
+
+def settle_running(writer: RowWriter, row: dict[str, Any]) -> dict[str, Any]:
+    """Apply the two-running-timers rule before ``row`` is saved; returns the row
+    to save (stopped itself when the other timer started later)."""
+    if not is_running(row):
+        return row
+    other = (
+        writer.conn.execute(
+            select(_entry).where(
+                _entry.c.user_id == row["user_id"],
+                _entry.c.id != row["id"],
+                _entry.c.started_at.is_not(None),
+                _entry.c.ended_at.is_(None),
+                _entry.c.deleted_at.is_(None),
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if other is None:
+        return row
+    if other["started_at"] <= row["started_at"]:
+        at = row["started_at"]
+        writer.save(
+            "time_entry",
+            dict(other),
+            {"ended_at": at, "duration_s": _seconds(at - other["started_at"])},
+        )
+        return row
+    at = other["started_at"]
+    return {**row, "ended_at": at, "duration_s": _seconds(at - row["started_at"])}
+
+
+def _seconds(span: timedelta) -> int:
+    return max(0, min(MAX_DAY_S, int(span.total_seconds())))

@@ -1,0 +1,211 @@
+"""Authorization: the ONE policy every list, single-record, changes and push
+path asks (DESIGN §6; the Kimai advisory in ANCHORS is why there is only one).
+
+Reading (:func:`visible` — an SQL condition, so lists, single records and the
+changes feed filter identically; :func:`can_read` asks the same condition):
+
+* time entries, timesheets and their events: the owner; the manager of the
+  owner's team (a team whose ``manager_id`` is the actor); admins all;
+* rates: cost rates only for managers and admins
+  (:func:`desktop.core.permissions.can_see_cost`); technicians read the billing
+  rates of the people whose entries they read (their own);
+* holidays: company holidays for everyone; time off like entries;
+* customers, projects, tasks, teams, users, company settings: everyone signed in.
+
+Writing (:func:`check_write`, on the current and the new row):
+
+* customers, projects: managers and admins; tasks: anyone; users, teams,
+  rates, company settings, company holidays: admins; time off: admins or the
+  manager of that user's team — the functions of :mod:`desktop.core.permissions`;
+* time entries: only their owner; nobody logs time for someone else;
+* timesheets and timesheet events change only through workflow actions.
+
+Server-owned fields (:data:`SERVER_OWNED`) can't be set by a push: a create may
+not give them a value and an update may not change them (``forbidden``). The
+one exception: the owner editing an entry clears its ``rejection_reason``, as
+the desktop does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
+
+from desktop.core import dto, permissions
+from desktop.core.errors import Forbidden, NotFound
+from desktop.core.workflow import Actor as WorkflowActor
+from desktop.core.workflow import Role
+from sync.server.db.models import ENTITY_TABLES
+
+SERVER_OWNED: dict[str, frozenset[str]] = {
+    "time_entry": frozenset({"rejection_reason", "exported_at"}),
+    "timesheet": frozenset({"status", "submitted_at", "decided_at", "decided_by"}),
+}
+
+_user = ENTITY_TABLES["user"]
+_team = ENTITY_TABLES["team"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated user, with the teams they manage and those teams' members."""
+
+    id: str
+    role: str
+    team_id: str | None
+    managed_team_ids: frozenset[str]
+    member_ids: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == permissions.ADMIN
+
+    def as_dto(self) -> dto.User:
+        """A :class:`desktop.core.dto.User` for the permission functions."""
+        return dto.User(
+            id=self.id,
+            name="",
+            email="",
+            role=self.role,
+            team_id=self.team_id,
+            team=None,
+            work_schedule_s=(),
+            utilization_target=0,
+            timezone="UTC",
+            first_weekday=0,
+            managed_team_ids=self.managed_team_ids,
+        )
+
+    def workflow_actor(self) -> WorkflowActor:
+        return WorkflowActor(self.id, Role(self.role), self.managed_team_ids)
+
+    def reads_user(self, user_id: str | None) -> bool:
+        """Whether the actor reads ``user_id``'s entries, sheets and time off."""
+        return self.is_admin or user_id == self.id or user_id in self.member_ids
+
+
+def load_principal(conn: Connection, user_id: str) -> Principal | None:
+    """The principal of an active, not deleted user (None otherwise)."""
+    user = (
+        conn.execute(
+            select(_user).where(
+                _user.c.id == user_id, _user.c.deleted_at.is_(None), _user.c.active.is_(True)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if user is None:
+        return None
+    managed = frozenset(
+        conn.scalars(
+            select(_team.c.id).where(_team.c.manager_id == user_id, _team.c.deleted_at.is_(None))
+        )
+    )
+    members = (
+        frozenset(
+            conn.scalars(
+                select(_user.c.id).where(_user.c.team_id.in_(managed), _user.c.deleted_at.is_(None))
+            )
+        )
+        if managed
+        else frozenset()
+    )
+    return Principal(user_id, user["role"], user["team_id"], managed, members)
+
+
+def _owned_by_readable(actor: Principal, column: Any) -> ColumnElement[bool]:
+    if actor.is_admin:
+        return true()
+    condition: ColumnElement[bool] = column.in_(sorted({actor.id, *actor.member_ids}))
+    return condition
+
+
+def visible(entity: str, actor: Principal) -> ColumnElement[bool]:
+    """The SQL condition selecting the rows of ``entity`` the actor may read."""
+    t = ENTITY_TABLES[entity]
+    if entity in ("time_entry", "timesheet"):
+        return _owned_by_readable(actor, t.c.user_id)
+    if entity == "timesheet_event":
+        sheets = ENTITY_TABLES["timesheet"]
+        if actor.is_admin:
+            return true()
+        return t.c.timesheet_id.in_(
+            select(sheets.c.id).where(_owned_by_readable(actor, sheets.c.user_id))
+        )
+    if entity == "rate":
+        if permissions.can_see_cost(actor.as_dto()):
+            return true()
+        return and_(t.c.kind == "billing", _owned_by_readable(actor, t.c.user_id))
+    if entity == "holiday":
+        return or_(t.c.user_id.is_(None), _owned_by_readable(actor, t.c.user_id))
+    if entity in ENTITY_TABLES:
+        return true()
+    return false()
+
+
+def can_read(conn: Connection, actor: Principal, entity: str, row: dict[str, Any]) -> bool:
+    """The same question as :func:`visible`, for one row already loaded."""
+    t = ENTITY_TABLES[entity]
+    key = t.c.key if entity == "company_setting" else t.c.id
+    pk = row["key"] if entity == "company_setting" else row["id"]
+    return conn.execute(select(key).where(key == pk, visible(entity, actor))).first() is not None
+
+
+def _user_row(conn: Connection, user_id: str) -> dto.User | None:
+    found = conn.execute(select(_user).where(_user.c.id == user_id)).mappings().first()
+    if found is None:
+        return None
+    return dto.User(
+        id=found["id"],
+        name=found["name"],
+        email=found["email"],
+        role=found["role"],
+        team_id=found["team_id"],
+        team=None,
+        work_schedule_s=tuple(found["work_schedule"] or ()),
+        utilization_target=found["utilization_target"],
+        timezone=found["timezone"],
+        first_weekday=found["first_weekday"],
+    )
+
+
+def check_write(conn: Connection, actor: Principal, entity: str, row: dict[str, Any]) -> None:
+    """Raise Forbidden unless the actor may create/change/delete ``row`` (the
+    current row and the new one are both checked by the caller)."""
+    me = actor.as_dto()
+    if entity in ("customer", "project"):
+        ok = permissions.can_manage_customers(me)
+        what = "only managers and admins change customers and projects"
+    elif entity == "task":
+        ok, what = permissions.can_manage_tasks(me), "you can't change tasks"
+    elif entity in ("user", "team"):
+        ok, what = permissions.can_manage_people(me), "only admins change users and teams"
+    elif entity in ("rate", "company_setting"):
+        ok, what = permissions.can_manage_company(me), "only admins change rates and policies"
+    elif entity == "holiday":
+        if row.get("user_id") is None:
+            ok, what = permissions.can_manage_company(me), "only admins change company holidays"
+        else:
+            owner = _user_row(conn, row["user_id"])
+            if owner is None:
+                raise NotFound("no such user")
+            ok = permissions.can_set_time_off(me, owner)
+            what = "only an admin or the user's team manager sets time off"
+    elif entity == "time_entry":
+        ok = permissions.can_change_entries_of(me, row.get("user_id") or "")
+        what = "only the owner of a time entry can change it; nobody logs time for someone else"
+    else:
+        ok, what = False, f"{entity} rows change only through workflow actions"
+    if not ok:
+        raise Forbidden(what)
+
+
+def check_owned_fields(entity: str, changed: dict[str, Any]) -> None:
+    """Refuse a push that gives a server-owned field a value (see the module rule)."""
+    owned = SERVER_OWNED.get(entity, frozenset())
+    bad = sorted(name for name, value in changed.items() if name in owned and value is not None)
+    if bad:
+        raise Forbidden(f"{', '.join(bad)} of a {entity} is set by the server, not by a push")
