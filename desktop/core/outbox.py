@@ -54,6 +54,27 @@ def record_setting(session: Session, setting: CompanySetting, op: str) -> Outbox
     return _queue(session, CompanySetting.__tablename__, setting.key, op, payload, setting.version)
 
 
+def record_action(
+    session: Session,
+    sheet: Synced,
+    action: dict[str, Any],
+    *,
+    undo: dict[str, Any] | None = None,
+) -> Outbox:
+    """Queue a timesheet workflow transition as ONE ``action`` mutation.
+
+    ``action`` is the wire ``TimesheetAction`` (action, user_id, week_start,
+    comment, entry_reasons); the server finds the week by (user_id, week_start)
+    and re-derives the sheet, audit event and per-entry reasons. ``undo`` (local
+    only, never sent) holds what the transition changed locally, so the sync
+    client can take it back if the server refuses it."""
+    session.flush()
+    payload: dict[str, Any] = {"data": action}
+    if undo is not None:
+        payload["undo"] = undo
+    return _queue(session, "timesheet", sheet.id, "action", payload, sheet.version)
+
+
 def _queue(
     session: Session,
     entity: str,

@@ -4,14 +4,14 @@ locks."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
 
 from desktop.core.app import Punchclock
 from desktop.core.errors import Conflict, Forbidden, Locked, ValidationError
-from desktop.core.model import Outbox
+from desktop.core.model import Outbox, TimesheetEvent
 from desktop.core.workflow import content_hash
 
 MON = date(2026, 11, 23)
@@ -311,10 +311,35 @@ def test_transition_writes_sheet_event_and_outbox_in_one_go(pc: Punchclock) -> N
     pc.timesheets.submit(tech, WED)
     with pc.db.read() as s:
         rows = s.query(Outbox).order_by(Outbox.seq).all()[before:]
-    assert [(r.entity, r.op) for r in rows] == [
-        ("timesheet", "create"),
-        ("timesheet_event", "create"),
-    ]
+    # ONE action mutation: the server re-derives the sheet and its audit event.
+    assert [(r.entity, r.op) for r in rows] == [("timesheet", "action")]
+    assert rows[0].payload["data"] == {
+        "action": "submit",
+        "user_id": tech,
+        "week_start": "2026-11-23",
+        "comment": None,
+        "entry_reasons": {},
+    }
+    with pc.db.read() as s:
+        assert s.query(TimesheetEvent).count() == 1
+
+
+def test_reject_queues_one_action_with_entry_reasons(pc: Punchclock) -> None:
+    tech, boss = uid(pc, "tech@msp.test"), uid(pc, "boss@msp.test")
+    good_week(pc)
+    pc.timesheets.submit(tech, WED)
+    entry = pc.tracking.entries(tech, start=MON, end=MON + timedelta(days=6))[0]
+    with pc.db.read() as s:
+        before = s.query(Outbox).count()
+    pc.timesheets.reject(boss, "tech@msp.test", WED, "fix it", {entry.id[:8]: "which ticket?"})
+    with pc.db.read() as s:
+        rows = s.query(Outbox).order_by(Outbox.seq).all()[before:]
+    assert [(r.entity, r.op) for r in rows] == [("timesheet", "action")]
+    data = rows[0].payload["data"]
+    assert (data["action"], data["comment"]) == ("reject", "fix it")
+    assert data["entry_reasons"] == {entry.id: "which ticket?"}
+    assert rows[0].payload["undo"]["reasons"] == {entry.id: None}
+    assert pc.tracking.get(tech, entry.id).rejection_reason == "which ticket?"
 
 
 def test_approvals_list_by_role(pc: Punchclock) -> None:

@@ -11,9 +11,15 @@ Rules this service enforces:
 * A transition writes, in ONE transaction, the timesheet row (created by the
   week's first transition), an append-only ``timesheet_event`` (actor, from, to,
   comment, time, the content hash of the week's entries at that moment) and, for
-  reject, the per-entry reasons; each changed row gets its outbox row. The
-  sheet's note is the comment of its last transition (the rejection reason, the
-  return note, the reopen reason).
+  reject, the per-entry reasons. The sheet's note is the comment of its last
+  transition (the rejection reason, the return note, the reopen reason).
+* The outbox gets ONE ``action`` mutation per transition
+  (:func:`desktop.core.outbox.record_action`: action, owner, week, comment,
+  per-entry reasons), never the raw sheet, event or reason rows: the server
+  re-runs the transition, writes those rows itself and sends them back through
+  pull. The local rows are provisional (the event keeps version 0) and the
+  mutation carries what they were before, so a transition the server refuses
+  can be taken back.
 * Reading a week's history needs :func:`permissions.can_read_entries_of`;
   the approvals list shows a manager their teams' weeks and an admin everyone's,
   never the reader's own week (nobody decides on their own week).
@@ -245,8 +251,10 @@ class TimesheetService(Service):
                 at=now,
                 entries=[_content(r) for r in rows],
             )
+            reasons: dict[str, str] = {}
+            previous: dict[str, str | None] = {}
             if entry_reasons:
-                _mark_rejected(s, rows, entry_reasons, label, now)
+                reasons, previous = _mark_rejected(s, rows, entry_reasons, label, now)
             if sheet is None:
                 sheet = Timesheet(user_id=owner.id, week_start=start, status=status.value)
                 s.add(sheet)
@@ -260,13 +268,18 @@ class TimesheetService(Service):
                 sheet.submitted_at = None
             else:
                 sheet.decided_at, sheet.decided_by = now, actor.id
-            if before is None:
-                outbox.record(s, sheet, "create")
-            else:
-                after = outbox.row_data(sheet)
-                outbox.record(
-                    s, sheet, "update", fields=[k for k in after if after[k] != before[k]]
-                )
+            outbox.record_action(
+                s,
+                sheet,
+                {
+                    "action": action.value,
+                    "user_id": owner.id,
+                    "week_start": start.isoformat(),
+                    "comment": event.comment,
+                    "entry_reasons": reasons,
+                },
+                undo={"sheet": before, "reasons": previous},
+            )
             audit = TimesheetEvent(
                 timesheet_id=sheet.id,
                 actor_id=actor.id,
@@ -279,7 +292,6 @@ class TimesheetService(Service):
                 updated_at=now,
             )
             s.add(audit)
-            outbox.record(s, audit, "create")
             return to_sheet(s, owner, start, sheet)
 
 
@@ -293,9 +305,10 @@ def _status(text: str) -> Status:
 
 def _mark_rejected(
     s: Session, rows: list[TimeEntry], reasons: Mapping[str, str], label: str, now: datetime
-) -> None:
+) -> tuple[dict[str, str], dict[str, str | None]]:
     """Put each per-entry reason on its entry; every unknown entry or empty reason
-    is listed at once."""
+    is listed at once. Returns the reasons by full entry id, and each entry's
+    reason before."""
     problems: list[Problem] = []
     marks: list[tuple[TimeEntry, str]] = []
     for ref, reason in reasons.items():
@@ -310,7 +323,9 @@ def _mark_rejected(
             marks.append((found[0], text))
     if problems:
         raise ValidationError("some per-entry reasons can't be used", problems=problems)
+    previous: dict[str, str | None] = {}
     for row, text in marks:
+        previous[row.id] = row.rejection_reason
         if row.rejection_reason != text:
             row.rejection_reason, row.updated_at = text, now
-            outbox.record(s, row, "update", fields=["rejection_reason", "updated_at"])
+    return {row.id: text for row, text in marks}, previous
