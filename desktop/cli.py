@@ -214,9 +214,10 @@ def build_parser() -> Parser:
     c.add_argument("--weeks", type=int, default=6)
     c.add_argument("--seed", type=int, default=1)
 
-    from desktop import cli_sheets
+    from desktop import cli_sheets, cli_sync
 
     cli_sheets.add_parsers(sub)
+    cli_sync.add_parsers(sub)
     return p
 
 
@@ -244,6 +245,9 @@ class Cli:
         self.app = Punchclock.open(args.data_dir)
         self.actor_id: str | None = None
         if args.as_user:
+            from desktop.cli_sync import check_standalone
+
+            check_standalone(self)
             self.actor_id = self.app.directory.user(args.as_user).id
 
     def me(self) -> dto.User:
@@ -610,9 +614,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             handler = getattr(cli, f"cmd_{args.command}", None)
             if handler is None:
-                from desktop import cli_sheets
+                from desktop import cli_sheets, cli_sync
 
-                cli_sheets.COMMANDS[args.command](cli)
+                commands = {**cli_sheets.COMMANDS, **cli_sync.COMMANDS}
+                commands[args.command](cli)
             else:
                 handler()
         finally:

@@ -1,0 +1,427 @@
+"""The push/pull engine over the local outbox (DESIGN §6).
+
+One round (:meth:`SyncEngine.sync_once`) pushes, then pulls.
+
+Push
+    Pending outbox rows go in ``seq`` order, in batches of at most
+    :data:`BATCH_SIZE`, each row as one :class:`sync.protocol.Mutation`. A batch
+    holds at most one mutation per row (entity id): the version the server gives
+    the first becomes the base version of the later ones (they were made on top
+    of our own change), so a create followed by an edit never looks stale.
+    Per-item results:
+
+    * ``applied`` / ``duplicate`` — the version is stored on the local row, the
+      outbox row is done (deleted).
+    * ``conflict`` — the server copy is applied locally; the outbox row keeps the
+      local value and moves to *needs attention* (``conflict: …``): the user
+      retries it on top of the server copy, or discards it.
+    * ``rejected`` (locked, validation, forbidden, …) — same, with the server's
+      code and message; a rejected workflow action is undone locally.
+
+    A batch answered 5xx (after the HTTP retries) is split in halves until the
+    failing mutation stands alone; that one waits with exponential backoff
+    (``attempts``/``next_attempt_at``) and becomes *needs attention* after
+    :data:`MAX_ATTEMPTS`. A waiting row holds back only later rows of the same
+    entity and rows that reference it — never the rest of the queue. A row whose
+    create was refused is held until the user edits the row (the edit re-sends
+    it as a create) or discards it.
+
+Pull
+    ``/sync/changes`` page by page; each page and the new cursor are written in
+    ONE local transaction (:mod:`sync.client.store` merges with pending edits).
+
+Offline or logged out, the round stops where it is; nothing is lost: the
+outbox keeps everything that was not answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from desktop.core.db import Database
+from desktop.core.model import Outbox, TimeEntry, Timesheet, TimesheetEvent
+from desktop.core.timeutil import utcnow
+from sync import protocol
+from sync.client import store
+from sync.client.http import ApiClient, ApiRefusal, Offline, ServerFailure, SyncError
+
+BATCH_SIZE = 100
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_S = 30
+BACKOFF_MAX_S = 3600
+
+
+@dataclass
+class _Item:
+    """An outbox row on its way to the server (plain data, not an ORM object)."""
+
+    id: str
+    seq: int
+    entity: str
+    op: str
+    entity_id: str
+    base_version: int
+    payload: dict[str, Any]
+    attempts: int
+
+    def mutation(self) -> protocol.Mutation:
+        return protocol.Mutation(
+            id=self.id,
+            seq=self.seq,
+            entity=self.entity,  # type: ignore[arg-type]
+            op=self.op,  # type: ignore[arg-type]
+            entity_id=self.entity_id,
+            base_version=self.base_version,
+            data=self.payload["data"],
+            fields=self.payload.get("fields"),
+        )
+
+    def refs(self) -> set[str]:
+        data = self.payload.get("data", {})
+        return {v for k, v in data.items() if isinstance(v, str) and k.endswith("_id")}
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one round moved, and where the device stands after it."""
+
+    pushed: int = 0
+    pulled: int = 0
+    attention: int = 0  # items that need attention now (all, not just new ones)
+    new_attention: int = 0
+    waiting: int = 0  # outbox rows still pending
+    offline: bool = False
+    error: str | None = None
+    at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class _Tally:
+    pushed: int = 0
+    attention: int = 0
+    held: set[str] = field(default_factory=set)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        db: Database,
+        api: ApiClient,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        batch_size: int = BATCH_SIZE,
+        pull_limit: int = protocol.DEFAULT_PULL_LIMIT,
+    ) -> None:
+        self.db = db
+        self.api = api
+        self.now = clock
+        self.batch_size = max(1, min(batch_size, protocol.MAX_MUTATIONS))
+        self.pull_limit = pull_limit
+        self.replica = store.Replica(db)
+
+    def close(self) -> None:
+        self.replica.close()
+        self.api.close()
+
+    @property
+    def device_id(self) -> str:
+        with self.replica.write() as s:
+            return store.sync_state(s).device_id
+
+    # ---------------------------------------------------------------- round
+
+    def sync_once(self, *, force: bool = False) -> SyncReport:
+        """Push then pull. ``force`` ignores the backoff of failed items ("Sync now")."""
+        tally = _Tally()
+        pulled = 0
+        error: str | None = None
+        offline = False
+        try:
+            self.push(force=force, tally=tally)
+            pulled = self.pull()
+        except Offline as exc:
+            offline, error = True, exc.message
+        except SyncError as exc:
+            error = exc.message
+        now = self.now()
+        with self.replica.write() as s:
+            state = store.sync_state(s)
+            if error is None:
+                state.last_success_at = now
+                state.last_error = None
+            else:
+                state.last_error_at, state.last_error = now, error
+            waiting = _count(s, "pending")
+            attention = _count(s, "attention")
+        return SyncReport(
+            pushed=tally.pushed,
+            pulled=pulled,
+            attention=attention,
+            new_attention=tally.attention,
+            waiting=waiting,
+            offline=offline,
+            error=error,
+            at=now,
+        )
+
+    # ----------------------------------------------------------------- push
+
+    def push(self, *, force: bool = False, tally: _Tally | None = None) -> _Tally:
+        tally = tally if tally is not None else _Tally()
+        device_id = self.device_id
+        now = self.now()
+        with self.replica.write() as s:
+            _fold_refused_creates(s)
+            tally.held |= set(
+                s.scalars(
+                    select(Outbox.entity_id).where(
+                        Outbox.state == "attention", Outbox.op == "create"
+                    )
+                )
+            )
+            rows = list(
+                s.scalars(select(Outbox).where(Outbox.state == "pending").order_by(Outbox.seq))
+            )
+            queue = []
+            for r in rows:
+                if not force and r.next_attempt_at is not None and r.next_attempt_at > now:
+                    tally.held.add(r.entity_id)
+                    continue
+                queue.append(
+                    _Item(
+                        r.id,
+                        r.seq,
+                        r.entity,
+                        r.op,
+                        r.entity_id,
+                        r.base_version,
+                        r.payload,
+                        r.attempts,
+                    )
+                )
+        while queue:
+            batch: list[_Item] = []
+            taken: set[str] = set()
+            blocked = set(tally.held)
+            for item in queue:
+                if len(batch) >= self.batch_size:
+                    break
+                if item.entity_id in blocked or item.entity_id in taken or item.refs() & blocked:
+                    blocked.add(item.entity_id)
+                    continue
+                batch.append(item)
+                taken.add(item.entity_id)
+            if not batch:
+                break
+            done = {i.id for i in batch}
+            self._send(device_id, batch, queue, tally)
+            queue = [i for i in queue if i.id not in done]
+        return tally
+
+    def _send(self, device_id: str, batch: list[_Item], queue: list[_Item], tally: _Tally) -> None:
+        request = protocol.PushRequest(device_id=device_id, mutations=[i.mutation() for i in batch])
+        try:
+            response = self.api.push(request)
+        except ServerFailure as exc:
+            if len(batch) > 1:
+                half = len(batch) // 2
+                self._send(device_id, batch[:half], queue, tally)
+                self._send(device_id, batch[half:], queue, tally)
+            else:
+                self._backoff(batch[0], exc.message, tally)
+            return
+        except ApiRefusal as exc:
+            if exc.status == 401:
+                raise
+            if len(batch) > 1:
+                half = len(batch) // 2
+                self._send(device_id, batch[:half], queue, tally)
+                self._send(device_id, batch[half:], queue, tally)
+            else:
+                with self.replica.write() as s:
+                    _to_attention(s, batch[0].id, f"{exc.api_code}: {exc.message}")
+                tally.attention += 1
+                tally.held.add(batch[0].entity_id)
+            return
+        by_id = {r.id: r for r in response.results}
+        with self.replica.write() as s:
+            for item in batch:
+                result = by_id.get(item.id)
+                if result is None:
+                    self._backoff_in(s, item, "the server sent no result for this change", tally)
+                elif result.status in ("applied", "duplicate"):
+                    _applied(s, item, result, queue)
+                    tally.pushed += 1
+                else:
+                    _refused(s, item, result)
+                    tally.attention += 1
+                    tally.held.add(item.entity_id)
+
+    def _backoff(self, item: _Item, message: str, tally: _Tally) -> None:
+        with self.replica.write() as s:
+            self._backoff_in(s, item, message, tally)
+
+    def _backoff_in(self, s: Session, item: _Item, message: str, tally: _Tally) -> None:
+        row = s.get(Outbox, item.id)
+        tally.held.add(item.entity_id)
+        if row is None:
+            return
+        row.attempts += 1
+        if row.attempts >= MAX_ATTEMPTS:
+            row.state = "attention"
+            row.last_error = f"server_error: {message} ({row.attempts} attempts)"
+            tally.attention += 1
+            return
+        delay = min(BACKOFF_BASE_S * 2 ** (row.attempts - 1), BACKOFF_MAX_S)
+        row.next_attempt_at = self.now() + timedelta(seconds=delay)
+        row.last_error = message
+
+    # ----------------------------------------------------------------- pull
+
+    def pull(self) -> int:
+        total = 0
+        while True:
+            with self.replica.write() as s:
+                cursor = store.sync_state(s).pull_cursor
+            page = self.api.changes(cursor, self.pull_limit)
+            with self.replica.write() as s:
+                state = store.sync_state(s)
+                if state.pull_cursor != cursor:  # another process pulled meanwhile
+                    continue
+                pending = store.pending_map(s)
+                for ch in page.changes:
+                    store.apply_change(
+                        s, ch.entity, ch.entity_id, ch.version, ch.deleted, ch.data, pending
+                    )
+                state.pull_cursor = max(page.cursor, cursor)
+            total += len(page.changes)
+            if not page.has_more or page.cursor <= cursor:
+                return total
+
+
+# ------------------------------------------------------------ result handling
+
+
+def _count(s: Session, state: str) -> int:
+    return int(s.scalar(select(func.count()).select_from(Outbox).where(Outbox.state == state)) or 0)
+
+
+def _applied(
+    s: Session, item: _Item, result: protocol.MutationResult, queue: Sequence[_Item]
+) -> None:
+    s.execute(delete(Outbox).where(Outbox.id == item.id))
+    if result.version is None or item.op == "action":
+        return
+    store.set_version(s, item.entity, item.entity_id, result.version)
+    # Later local edits of this row were made on top of this change: rebase them.
+    for later in queue:
+        if (
+            later.entity_id == item.entity_id
+            and later.seq > item.seq
+            and later.base_version <= item.base_version
+        ):
+            later.base_version = result.version
+    s.execute(
+        update(Outbox)
+        .where(
+            Outbox.entity_id == item.entity_id,
+            Outbox.state == "pending",
+            Outbox.seq > item.seq,
+            Outbox.base_version <= item.base_version,
+        )
+        .values(base_version=result.version)
+    )
+
+
+def _to_attention(s: Session, outbox_id: str, message: str) -> None:
+    row = s.get(Outbox, outbox_id)
+    if row is not None:
+        row.state, row.last_error, row.next_attempt_at = "attention", message[:2000], None
+
+
+def _refused(s: Session, item: _Item, result: protocol.MutationResult) -> None:
+    if result.status == "conflict":
+        message = f"conflict: {result.message or 'changed on another device; the server copy won'}"
+    else:
+        message = f"{result.code or 'rejected'}: {result.message or 'refused by the server'}"
+    _to_attention(s, item.id, message)
+    copy = result.server_copy
+    if copy is not None:
+        row = s.get(Outbox, item.id)
+        if row is not None:
+            row.payload = {**row.payload, "server_copy_seen": True}
+        entity = result.entity
+        entity_id = str(copy.get("id") or result.entity_id)
+        if entity == "company_setting":
+            entity_id = str(copy.get("key") or result.entity_id)
+        version = int(copy.get("version") or result.version or 0)
+        deleted = copy.get("deleted_at") is not None or bool(copy.get("deleted"))
+        store.apply_change(s, entity, entity_id, version, deleted, copy, store.pending_map(s))
+    if item.op == "action":
+        _undo_action(s, item, copy is not None)
+
+
+def _undo_action(s: Session, item: _Item, server_copy_applied: bool) -> None:
+    """A refused workflow action is taken back locally: its provisional audit
+    events go, the per-entry reasons it set are restored and, without a server
+    copy, the week's row returns to what it was before."""
+    undo = item.payload.get("undo") or {}
+    data = item.payload.get("data", {})
+    sheet = s.scalar(
+        select(Timesheet).where(
+            Timesheet.user_id == data.get("user_id"),
+            Timesheet.week_start == store.coerce(Timesheet, data).get("week_start"),
+        )
+    )
+    if sheet is not None:
+        s.execute(
+            delete(TimesheetEvent).where(
+                TimesheetEvent.timesheet_id == sheet.id, TimesheetEvent.version == 0
+            )
+        )
+        before = undo.get("sheet")
+        if not server_copy_applied and before:
+            for key, value in store.coerce(Timesheet, before).items():
+                if key not in ("id", "version"):
+                    setattr(sheet, key, value)
+    for entry_id, reason in (undo.get("reasons") or {}).items():
+        entry = s.get(TimeEntry, entry_id)
+        if entry is not None:
+            entry.rejection_reason = reason
+
+
+def _fold_refused_creates(s: Session) -> None:
+    """A row whose create was refused is re-sent as a create once the user edits
+    it (a later pending mutation of the same row); deleting it locally drops both."""
+    refused = {
+        r.entity_id: r
+        for r in s.scalars(select(Outbox).where(Outbox.state == "attention", Outbox.op == "create"))
+        if not (r.last_error or "").startswith("conflict")
+    }
+    if not refused:
+        return
+    for row in s.scalars(
+        select(Outbox)
+        .where(Outbox.state == "pending", Outbox.entity_id.in_(list(refused)))
+        .order_by(Outbox.seq)
+    ):
+        old = refused.pop(row.entity_id, None)
+        if old is None:
+            continue
+        s.delete(old)
+        if row.op == "delete":
+            s.delete(row)
+            continue
+        row.op = "create"
+        row.base_version = 0
+        row.payload = {"data": row.payload["data"]}

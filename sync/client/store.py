@@ -1,0 +1,327 @@
+"""Writing server state into the local store (the replica side of sync).
+
+* Server rows are written through a second SQLite engine on the same file with
+  the same guarantees (WAL, ``synchronous=FULL``, busy timeout, ``BEGIN
+  IMMEDIATE``) but with foreign-key enforcement off: the server is the
+  authority on integrity, and a page of changes may reference a row that comes
+  in a later page (or one the reader may not see, such as the manager who
+  decided a week). Local edits keep going through ``Database.write()`` with
+  foreign keys on.
+* A pulled change never overwrites a local edit still pending in the outbox:
+  the server's fields are taken except those a pending mutation changed
+  (``fields``); a pending create, delete or workflow action keeps the whole
+  local row. A server tombstone always wins (nothing resurrects).
+* Timesheets are matched by (user_id, week_start): when the server's row has
+  another id than the local draft, the local row adopts the server id and its
+  ``timesheet_event`` rows and outbox rows follow. Provisional local audit
+  events (version 0) of a week are dropped once the server's copy of the week
+  arrives with no action pending (the server's events replace them).
+* Users are matched by id, then by email (re-keying the local row and every
+  row that references it). Company settings are keyed by ``key``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Engine, create_engine, delete, event, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.core.db import BUSY_TIMEOUT_MS, Database
+from desktop.core.model import (
+    SYNCED_ENTITIES,
+    CompanySetting,
+    Holiday,
+    Outbox,
+    Preference,
+    Rate,
+    Synced,
+    SyncState,
+    Team,
+    TimeEntry,
+    Timesheet,
+    TimesheetEvent,
+    User,
+)
+
+ALL = frozenset({"*"})  # a pending create/delete/action protects the whole row
+SETTING = "company_setting"
+# (table, column) pairs that hold a user id.
+USER_REFS: tuple[tuple[type[Any], str], ...] = (
+    (Team, "manager_id"),
+    (Rate, "user_id"),
+    (TimeEntry, "user_id"),
+    (Timesheet, "user_id"),
+    (Timesheet, "decided_by"),
+    (TimesheetEvent, "actor_id"),
+    (Holiday, "user_id"),
+)
+
+
+class Replica:
+    """Sessions for writing server state (foreign keys off; see the module doc)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.engine = _replica_engine(f"sqlite:///{db.path}")
+        self._maker = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._maker() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _replica_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=OFF")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+# ------------------------------------------------------------------- state
+
+
+def sync_state(s: Session) -> SyncState:
+    """The single sync_state row, created on first use (with a new device id)."""
+    row = s.get(SyncState, 1)
+    if row is None:
+        row = SyncState(id=1, pull_cursor=0)
+        s.add(row)
+        s.flush()
+    return row
+
+
+def pending_map(s: Session) -> dict[tuple[str, str], frozenset[str]]:
+    """(entity, entity_id) → the fields local pending mutations changed."""
+    out: dict[tuple[str, str], frozenset[str]] = {}
+    for entity, entity_id, op, payload in s.execute(
+        select(Outbox.entity, Outbox.entity_id, Outbox.op, Outbox.payload).where(
+            Outbox.state == "pending"
+        )
+    ):
+        key = (entity, entity_id)
+        fields = payload.get("fields") if op == "update" else None
+        if fields is None or out.get(key) == ALL:
+            out[key] = ALL
+        else:
+            out[key] = out.get(key, frozenset()) | frozenset(fields)
+    return out
+
+
+# ------------------------------------------------------------------- apply
+
+
+def coerce(model: type[Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The wire values of ``data`` as column values of ``model`` (unknown keys dropped)."""
+    out: dict[str, Any] = {}
+    for column in model.__table__.columns:
+        if column.key not in data:
+            continue
+        value = data[column.key]
+        if value is not None and isinstance(value, str):
+            if _is_datetime(column):
+                parsed = datetime.fromisoformat(value)
+                value = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            elif isinstance(column.type, Date):
+                value = date.fromisoformat(value[:10])
+        out[column.key] = value
+    return out
+
+
+def _is_datetime(column: Any) -> bool:
+    kind = column.type
+    impl = getattr(kind, "impl", None)
+    return (
+        isinstance(kind, DateTime)
+        or isinstance(impl, DateTime)
+        or (isinstance(impl, type) and issubclass(impl, DateTime))
+    )
+
+
+def apply_change(
+    s: Session,
+    entity: str,
+    entity_id: str,
+    version: int,
+    deleted: bool,
+    data: dict[str, Any],
+    pending: dict[tuple[str, str], frozenset[str]],
+) -> None:
+    """Write one server row into the local store, merged with pending local edits."""
+    if entity == SETTING:
+        _apply_setting(s, str(data.get("key", entity_id)), version, data, pending)
+        return
+    model = SYNCED_ENTITIES.get(entity)
+    if model is None:
+        return
+    values = coerce(model, data)
+    values.pop("id", None)
+    values.pop("version", None)
+    row = s.get(model, entity_id)
+    if row is None and entity == "timesheet":
+        row = _adopt_timesheet(s, entity_id, values, pending)
+    elif row is None and entity == "user" and values.get("email"):
+        old = s.scalar(select(User).where(func.lower(User.email) == str(values["email"]).lower()))
+        if old is not None:
+            rekey_user(s, old.id, entity_id)
+            _move_pending(pending, "user", old.id, entity_id)
+            s.expunge(old)
+            row = s.get(model, entity_id)
+    protected = pending.get((entity, entity_id), frozenset())
+    if row is None:
+        if deleted and not values.get("deleted_at"):
+            values["deleted_at"] = datetime.now(UTC)
+        new: Any = model(**values)
+        new.id, new.version = entity_id, version
+        s.add(new)
+        row = new
+    else:
+        for key, value in values.items():
+            if protected == ALL or key in protected:
+                continue
+            setattr(row, key, value)
+        if deleted and row.deleted_at is None:
+            row.deleted_at = values.get("deleted_at") or datetime.now(UTC)
+        row.version = max(row.version or 0, version)
+    if entity == "timesheet" and protected != ALL:
+        s.flush()
+        s.execute(
+            delete(TimesheetEvent).where(
+                TimesheetEvent.timesheet_id == entity_id, TimesheetEvent.version == 0
+            )
+        )
+
+
+def _apply_setting(
+    s: Session,
+    key: str,
+    version: int,
+    data: dict[str, Any],
+    pending: dict[tuple[str, str], frozenset[str]],
+) -> None:
+    row = s.get(CompanySetting, key)
+    if row is None:
+        s.add(CompanySetting(key=key, value=data.get("value"), version=version))
+        return
+    if (SETTING, key) not in pending:
+        row.value = data.get("value")
+    row.version = max(row.version or 0, version)
+
+
+def _adopt_timesheet(
+    s: Session,
+    server_id: str,
+    values: dict[str, Any],
+    pending: dict[tuple[str, str], frozenset[str]],
+) -> Timesheet | None:
+    user_id, start = values.get("user_id"), values.get("week_start")
+    if user_id is None or start is None:
+        return None
+    local = s.scalar(
+        select(Timesheet).where(Timesheet.user_id == user_id, Timesheet.week_start == start)
+    )
+    if local is None:
+        return None
+    old_id = local.id
+    s.flush()
+    s.expunge(local)
+    s.execute(update(Timesheet).where(Timesheet.id == old_id).values(id=server_id))
+    s.execute(
+        update(TimesheetEvent)
+        .where(TimesheetEvent.timesheet_id == old_id)
+        .values(timesheet_id=server_id)
+    )
+    s.execute(
+        update(Outbox)
+        .where(Outbox.entity == "timesheet", Outbox.entity_id == old_id)
+        .values(entity_id=server_id)
+    )
+    _move_pending(pending, "timesheet", old_id, server_id)
+    return s.get(Timesheet, server_id)
+
+
+def _move_pending(
+    pending: dict[tuple[str, str], frozenset[str]], entity: str, old: str, new: str
+) -> None:
+    if (entity, old) in pending:
+        pending[(entity, new)] = pending.pop((entity, old))
+
+
+def rekey_user(s: Session, old_id: str, new_id: str) -> None:
+    """Give the local user ``old_id`` the id ``new_id`` everywhere: the row, every
+    reference, queued outbox payloads and preferences. If a row ``new_id``
+    already exists the old row is merged into it (references move, old row goes)."""
+    if old_id == new_id:
+        return
+    s.flush()
+    for model, column in USER_REFS:
+        col = getattr(model, column)
+        s.execute(update(model).where(col == old_id).values({column: new_id}))
+    if s.get(User, new_id) is not None:
+        s.execute(delete(User).where(User.id == old_id))
+    else:
+        s.execute(update(User).where(User.id == old_id).values(id=new_id))
+    for item in s.scalars(select(Outbox)):
+        if item.entity == "user" and item.entity_id == old_id:
+            item.entity_id = new_id
+        if old_id in json.dumps(item.payload):
+            item.payload = _replace(item.payload, old_id, new_id)
+    for pref in s.scalars(select(Preference)):
+        if pref.value == old_id:
+            pref.value = new_id
+    s.flush()
+    s.expire_all()
+
+
+def _replace(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return new if value == old else value
+    if isinstance(value, list):
+        return [_replace(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {_replace(k, old, new): _replace(v, old, new) for k, v in value.items()}
+    return value
+
+
+def row_version(s: Session, entity: str, entity_id: str) -> int:
+    if entity == SETTING:
+        setting = s.get(CompanySetting, entity_id)
+        return setting.version if setting else 0
+    model = SYNCED_ENTITIES.get(entity)
+    row: Synced | None = s.get(model, entity_id) if model else None
+    return row.version if row is not None else 0
+
+
+def set_version(s: Session, entity: str, entity_id: str, version: int) -> None:
+    """Store the version the server gave an applied mutation (never going back)."""
+    if entity == SETTING:
+        setting = s.get(CompanySetting, entity_id)
+        if setting is not None:
+            setting.version = max(setting.version or 0, version)
+        return
+    model = SYNCED_ENTITIES.get(entity)
+    row: Synced | None = s.get(model, entity_id) if model else None
+    if row is not None:
+        row.version = max(row.version or 0, version)

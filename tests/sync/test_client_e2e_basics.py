@@ -1,0 +1,78 @@
+"""The client against the real server: login, identity, push, pull, logout."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MANAGER, PASSWORD, TOM, Msp, day
+from sqlalchemy import select
+
+from desktop.core.model import Preference, SyncState, TimeEntry, User
+from sync.client import account, credentials
+from sync.client.http import SyncError
+
+
+def test_login_rekeys_the_local_profile_to_the_server_id(msp: Msp) -> None:
+    d = msp.device("tom-laptop")
+    local = d.app.directory.init_profile(name="Tom", email=TOM, timezone="UTC", role="admin")
+    assert local.id != msp.ids[TOM]
+    d.login(TOM)
+    with d.app.db.read() as s:
+        assert s.get(User, local.id) is None
+        me = s.get(User, msp.ids[TOM])
+        assert me is not None and me.role == "technician" and me.name == "Tom Tech"
+        assert s.get(Preference, "profile.user_id").value == msp.ids[TOM]  # type: ignore[union-attr]
+    assert d.outbox() == []  # the profile's own create is not pushed
+
+
+def test_offline_entries_push_then_pull_on_a_second_device(msp: Msp) -> None:
+    a = msp.laptop("tom-a", TOM)
+    assert a.me == msp.ids[TOM]
+    for i in range(3):
+        a.app.tracking.log(
+            a.me, day=day(i), customer="ACME", duration_s=3600, description=f"ticket {i} fixed"
+        )
+    report = a.sync()
+    assert (report.pushed, report.waiting, report.attention) == (3, 0, 0)
+    with a.app.db.read() as s:
+        assert {e.version for e in s.scalars(select(TimeEntry))} == {1}
+    b = msp.laptop("tom-b", TOM)
+    assert b.dump("time_entry") == a.dump("time_entry")
+    assert len(msp.server_rows("time_entry")) == 3
+
+
+def test_login_with_a_wrong_password_changes_nothing(msp: Msp) -> None:
+    d = msp.device("x")
+    with pytest.raises(SyncError):
+        d.login(TOM, "wrong password")
+    with d.app.db.read() as s:
+        state = s.get(SyncState, 1)
+        assert state is None or state.server_url is None
+
+
+def test_logout_revokes_and_forgets_the_token(msp: Msp) -> None:
+    d = msp.laptop("m", MANAGER)
+    with d.app.db.read() as s:
+        state = s.get(SyncState, 1)
+        assert state is not None and state.server_url
+        url, device = state.server_url, state.device_id
+    token = credentials.load(url, device)
+    assert token
+    result = account.logout(d.app.db)
+    assert result.revoked
+    assert credentials.load(url, device) is None
+    assert "Local only" in _status(d)
+    # The old token no longer works on the server.
+    from sync.client.http import ApiClient, AuthFailure
+
+    with pytest.raises(AuthFailure):
+        ApiClient(url, token).me()
+    # Logging in again works and picks up where it was.
+    d.login(MANAGER, PASSWORD)
+    assert d.sync().ok
+
+
+def _status(d: object) -> str:
+    from desktop.core.timeutil import utcnow
+    from sync.client.status import read_status, status_text
+
+    return status_text(read_status(d.app.db), utcnow())  # type: ignore[attr-defined]
