@@ -132,3 +132,68 @@ def set_password_for(db: ServerDatabase, email: str, password: str) -> None:
 def user_exists(db: ServerDatabase, user_id: str) -> bool:
     with db.read() as conn:
         return get_row(conn, "user", user_id) is not None
+
+
+# ------------------------------------------------------------------ demo
+
+_DEMO_ORDER = (
+    "customer",
+    "project",
+    "task",
+    "team",
+    "user",
+    "rate",
+    "holiday",
+    "company_setting",
+    "time_entry",
+    "timesheet",
+    "timesheet_event",
+)
+
+
+def load_demo(db: ServerDatabase, password: str) -> dict[str, int]:
+    """The desktop's demo company (:func:`desktop.core.demo.load_demo`, same
+    generators and workflow history), built in a throwaway local store and copied
+    row for row into an empty server; every user gets ``password``."""
+    import tempfile
+    from pathlib import Path
+
+    from desktop.core.app import Punchclock
+    from desktop.core.demo import load_demo as build_demo
+    from desktop.core.model import SYNCED_ENTITIES, CompanySetting
+
+    with db.read() as conn:
+        if conn.scalar(select(func.count()).select_from(_user)):
+            raise ValidationError("this server already has users; the demo goes into an empty one")
+    sources = {**SYNCED_ENTITIES, "company_setting": CompanySetting}
+    with tempfile.TemporaryDirectory(prefix="punchclock-demo-") as tmp:
+        local = Punchclock.open(Path(tmp))
+        try:
+            counts = build_demo(local)
+            with local.db.read() as s:
+                rows = {
+                    name: [dict(r) for r in s.execute(select(sources[name].__table__)).mappings()]  # type: ignore[attr-defined]
+                    for name in _DEMO_ORDER
+                }
+        finally:
+            local.close()
+    now = utcnow()
+    skip = {"id", "key", "version", "updated_at", "deleted_at"}
+    with db.write() as conn:
+        writer = RowWriter(conn, now)
+        managers: dict[str, str | None] = {}
+        for name in _DEMO_ORDER:
+            for row in rows[name]:
+                key = row["key"] if name == "company_setting" else row["id"]
+                values = {k: v for k, v in row.items() if k not in skip}
+                if name == "team":
+                    managers[key] = values.pop("manager_id")
+                writer.create(name, key, values)
+            if name == "user":
+                for team_id, manager_id in managers.items():
+                    team = get_row(conn, "team", team_id)
+                    assert team is not None
+                    writer.save("team", team, {"manager_id": manager_id})
+                for row in rows["user"]:
+                    set_password(conn, row["id"], password, now)
+    return counts
