@@ -2,6 +2,7 @@
 #   make run         create .venv, install, start the tray app on the local SQLite store
 #   make test        install everything tests need (Debian packages when root) and run them all
 #   make bench       benchmarks (figures go to BENCHMARKS.md)
+#   make screenshots offscreen screenshots of the tray app's windows (test-output/)
 #   make lint        ruff + mypy only
 
 PYTHON ?= python3
@@ -12,13 +13,13 @@ SYSDEPS_STAMP := .stamp-sysdeps
 
 # Debian packages: a real X server, a tray host and input faking for the tray tests,
 # the X libraries Qt's xcb plugin loads, and PostgreSQL for the server suite.
-DEBIAN_PACKAGES := xvfb trayer xdotool x11-utils \
+DEBIAN_PACKAGES := xvfb trayer xdotool x11-utils imagemagick libxss1 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
 	libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxkbcommon0 \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 \
 	postgresql
 
-.PHONY: run test lint unit bench sysdeps venv clean
+.PHONY: run test lint unit bench screenshots sysdeps venv clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -61,6 +62,10 @@ test: $(STAMP) $(SYSDEPS_STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/bench -q --benchmark-only
+
+# Offscreen shots of the tray app's windows into test-output/ (look at them after UI changes).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(SYSDEPS_STAMP) build dist *.egg-info test-output

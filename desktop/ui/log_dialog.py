@@ -77,7 +77,7 @@ class LogTimeDialog(QDialog):
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_new_button: QPushButton = buttons.addButton(
-            "Save && &new", QDialogButtonBox.ButtonRole.ApplyRole)
+            "Save && &new", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(lambda: self.save(close=True))

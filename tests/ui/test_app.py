@@ -183,3 +183,11 @@ def test_emitting_signals_does_not_leak_the_refcount_of_true(qtbot: Any) -> None
     for _ in range(500):
         emit(probe.ping)
     assert sys.getrefcount(True) - before >= -5
+
+
+def test_the_tray_does_not_import_pyqtgraph_or_numpy() -> None:
+    code = ("import sys\nimport desktop.ui.main, desktop.ui.controller\n"
+            "print(sorted(m for m in ('pyqtgraph', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stderr
