@@ -1,0 +1,139 @@
+"""Bad input gets a clean 4xx ErrorOut, never a 500, and stores nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from server_world import PASSWORD, World, entry_mutation, make_world
+from sqlalchemy import func, select
+
+from sync.protocol import MAX_BODY_BYTES
+from sync.server.auth import LoginLimits
+from sync.server.db.models import ENTITY_TABLES, mutation_result
+
+
+def _stored(world: World) -> tuple[int, int]:
+    with world.db.read() as conn:
+        entries = conn.scalar(select(func.count()).select_from(ENTITY_TABLES["time_entry"]))
+        results = conn.scalar(select(func.count()).select_from(mutation_result))
+    return int(entries or 0), int(results or 0)
+
+
+def _bodies(world: World) -> list[tuple[str, Any, int]]:
+    m = entry_mutation(world.ids["tom"], world.ids["acme"])
+    many = [dict(m, id=str(uuid.uuid4()), seq=i + 1) for i in range(10_000)]
+    tiny = [{"id": str(i), "seq": i + 1, "entity": "task", "op": "create", "entity_id": str(i),
+             "base_version": 0, "data": {}} for i in range(600)]  # fmt: skip
+    return [
+        ("malformed json", b'{"device_id": "tom-laptop", "mutations": [', 422),
+        ("not an object", b"[1, 2, 3]", 422),
+        ("wrong type", {"device_id": "tom-laptop", "mutations": "lots"}, 422),
+        ("wrong seq type", {"device_id": "tom-laptop", "mutations": [dict(m, seq="one")]}, 422),
+        ("unknown field", {"device_id": "tom-laptop", "mutations": [], "sneaky": 1}, 422),
+        ("unknown mutation field", {"device_id": "tom-laptop", "mutations": [dict(m, x=1)]}, 422),
+        ("unknown entity", {"device_id": "tom-laptop",
+                            "mutations": [dict(m, entity="invoice")]}, 422),
+        ("huge body", b'{"device_id": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}', 413),
+        ("10,000 mutations", {"device_id": "tom-laptop", "mutations": many}, 413),
+        ("600 small mutations", {"device_id": "tom-laptop", "mutations": tiny}, 413),
+        ("another device's id", {"device_id": "someone-else", "mutations": [m]}, 403),
+    ]  # fmt: skip
+
+
+def test_bad_push_bodies(world: World) -> None:
+    h = world.login("tom")
+    before = _stored(world)
+    for name, body, status in _bodies(world):
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        r = world.client.post(
+            "/api/v1/sync/push", content=content,
+            headers={**h, "Content-Type": "application/json"},
+        )  # fmt: skip
+        assert r.status_code == status, (name, r.status_code, r.text[:200])
+        assert set(r.json()) == {"code", "message"}, name
+        assert "\n" not in r.json()["message"]
+    assert _stored(world) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        ({"duration_s": "an hour"}, "whole number"),
+        ({"duration_s": -5}, "duration_s"),
+        ({"work_date": "yesterday"}, "work_date"),
+        ({"started_at": "2026-11-23T09:00:00"}, "timezone"),
+        ({"billable": "yes"}, "true or false"),
+        ({"colour": "red"}, "unknown field"),
+        ({"description": "bad \u202e text"}, "text-direction"),
+        ({"duration_s": 90_000}, "24 hours"),
+    ],
+)
+def test_bad_mutation_data_is_rejected_not_stored(
+    world: World, data: dict[str, Any], needle: str
+) -> None:
+    h = world.login("tom")
+    m = entry_mutation(world.ids["tom"], world.ids["acme"])
+    m["data"].update(data)
+    result = world.push(h, "tom-laptop", m)[0]
+    assert (result["status"], result["code"]) == ("rejected", "validation"), result
+    assert needle in result["message"]
+    assert _stored(world) == (0, 0)
+
+
+def test_tokens_missing_revoked_expired(world: World) -> None:
+    c = world.client
+    assert c.get("/api/v1/me").json()["code"] == "unauthenticated"
+    assert c.get("/api/v1/me", headers={"Authorization": "Bearer nope"}).status_code == 401
+    h = world.login("tom")
+    assert c.get("/api/v1/me", headers=h).json()["email"] == "tom@x.test"
+    devices = c.get("/api/v1/auth/devices", headers=h).json()
+    assert [d["current"] for d in devices] == [True]
+    assert c.post("/api/v1/auth/logout", headers=h).status_code == 204
+    r = c.get("/api/v1/me", headers=h)
+    assert (r.status_code, r.json()["code"]) == (401, "token_revoked")
+    other = world.login("tom", "tom-desktop")
+    assert c.delete("/api/v1/auth/devices/tom-laptop", headers=other).status_code == 204
+    assert c.delete("/api/v1/auth/devices/nope", headers=other).status_code == 404
+
+
+def test_expired_token(database_url: str) -> None:
+    clock = [datetime(2026, 11, 25, 12, tzinfo=UTC)]
+    world = make_world(database_url, clock=lambda: clock[0], token_ttl=timedelta(days=1))
+    try:
+        h = world.login("tom")
+        assert world.client.get("/api/v1/me", headers=h).status_code == 200
+        clock[0] += timedelta(days=2)
+        r = world.client.get("/api/v1/me", headers=h)
+        assert (r.status_code, r.json()["code"]) == (401, "token_expired")
+    finally:
+        world.client.close()
+        world.db.dispose()
+
+
+def test_failed_logins_are_rate_limited(database_url: str) -> None:
+    world = make_world(database_url, login_limits=LoginLimits(per_account=3, per_address=50))
+    try:
+        bad = {"email": "tom@x.test", "password": "wrong", "device_name": "x", "device_id": "x"}
+        codes = [world.client.post("/api/v1/auth/login", json=bad).status_code for _ in range(4)]
+        assert codes == [401, 401, 401, 429]
+        good = dict(bad, password=PASSWORD)
+        r = world.client.post("/api/v1/auth/login", json=good)
+        assert (r.status_code, r.json()["code"]) == (429, "rate_limited")
+        assert "Retry-After" in r.headers
+        other = dict(good, email="tia@x.test")
+        assert world.client.post("/api/v1/auth/login", json=other).status_code == 200
+    finally:
+        world.client.close()
+        world.db.dispose()
+
+
+def test_bad_query_parameters(world: World) -> None:
+    h = world.login("tom")
+    for query in ("since=-1", "since=abc", "limit=0", "limit=100000"):
+        r = world.client.get(f"/api/v1/sync/changes?{query}", headers=h)
+        assert r.status_code == 422 and r.json()["code"] == "invalid", query
+    assert world.client.get("/api/v1/records/invoice", headers=h).status_code == 422
