@@ -12,6 +12,7 @@ from typing import Any
 
 import keyring
 import pytest
+from memkeyring import MemoryKeyring
 from sqlalchemy import select
 
 from desktop.core.app import Punchclock
@@ -20,7 +21,6 @@ from desktop.core.outbox import row_data
 from desktop.core.timeutil import utcnow, week_start
 from sync.client import account
 from sync.client.engine import SyncReport
-from memkeyring import MemoryKeyring
 
 PASSWORD = "correct horse battery"
 ADMIN, MANAGER, TOM, TIA = (
@@ -55,7 +55,11 @@ class Device:
 
     def login(self, email: str, password: str = PASSWORD) -> account.LoginResult:
         return account.login(
-            self.app.db, self.server_url, email, password, device_name=self.name,
+            self.app.db,
+            self.server_url,
+            email,
+            password,
+            device_name=self.name,
             adapter=self.adapter,
         )
 
