@@ -457,7 +457,7 @@ class Cli:
 
     def cmd_edit(self) -> None:
         from desktop.core.durations import parse_duration
-        from desktop.core.services.tracking import UNSET
+        from desktop.core.services.entries import UNSET
         from desktop.core.timeutil import parse_clock_time, parse_date
 
         a, me = self.args, self.me()

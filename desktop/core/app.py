@@ -14,6 +14,7 @@ from desktop.core.services.common import Clock
 from desktop.core.services.company import CompanyService
 from desktop.core.services.directory import DirectoryService
 from desktop.core.services.grid import GridService
+from desktop.core.services.idle import IdleService
 from desktop.core.services.preferences import PreferencesService
 from desktop.core.services.rates import RateService
 from desktop.core.services.reminders import ReminderService
@@ -41,6 +42,7 @@ class Punchclock:
         self.clock = clock
         self.directory = DirectoryService(db, clock)
         self.tracking = TrackingService(db, clock)
+        self.idle = IdleService(db, clock)
         self.preferences = PreferencesService(db, clock)
         self.reminders = ReminderService(db, clock)
         self.grid = GridService(db, clock)

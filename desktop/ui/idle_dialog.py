@@ -7,13 +7,13 @@
 * **Assign to another…** — stop at idle start, log the idle span (``idle-split``)
   on the chosen customer/project/task, and continue the original work now.
 
-The idle start is never before the timer's own start. A span that crosses local
-midnight is logged as one entry per day.
+The rules and the single transaction that applies them live in
+:mod:`desktop.core.services.idle`; this module is the dialog.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,63 +27,20 @@ from PySide6.QtWidgets import (
 from desktop.core import dto
 from desktop.core.app import Punchclock
 from desktop.core.durations import format_duration
-from desktop.core.errors import PunchclockError, ValidationError
-from desktop.core.timeutil import day_bounds_utc, work_date, zone
+from desktop.core.errors import PunchclockError
+from desktop.core.services.idle import ASSIGN, DISCARD, DISCARD_CONTINUE, KEEP, OtherTarget
+from desktop.core.timeutil import zone
 from desktop.ui.picker import TargetPicker
 from desktop.ui.state import TrackerState
 from desktop.ui.widgets import ErrorLabel
 
-KEEP = "keep"
-DISCARD = "discard"
-DISCARD_CONTINUE = "discard_continue"
-ASSIGN = "assign"
-
 
 def resolve_idle(app: Punchclock, choice: str, entry: dto.Entry, idle_start: datetime,
-                 back: datetime, other: tuple[str, str | None, str | None] | None = None,
+                 back: datetime, other: OtherTarget | None = None,
                  ) -> list[dto.SavedEntry]:
-    """Apply the user's choice through the tracking service; returns what was written."""
-    if choice == KEEP:
-        return []
-    assert entry.started_at is not None
-    start = max(idle_start, entry.started_at).replace(microsecond=0)
-    back = back.replace(microsecond=0)
-    if choice == ASSIGN and other is None:
-        raise ValidationError("choose the customer the idle time goes to")
-    written = [app.tracking.stop(None, at=start)]
-    if choice == DISCARD:
-        return written
-    if choice == ASSIGN:
-        assert other is not None
-        written += _log_span(app, other, start, back)
-    if choice in (DISCARD_CONTINUE, ASSIGN):
-        written.append(app.tracking.start(
-            None, customer=entry.customer_id, project=entry.project_id, task=entry.task_id,
-            description=entry.description, billable=entry.billable, at=back))
-        return written
-    raise ValidationError(f'unknown idle choice "{choice}"')
-
-
-def _log_span(app: Punchclock, other: tuple[str, str | None, str | None], start: datetime,
-              end: datetime) -> list[dto.SavedEntry]:
-    tz = app.directory.user().timezone
-    customer, project, task = other
-    out: list[dto.SavedEntry] = []
-    cursor = start
-    while cursor < end:
-        day = work_date(cursor, tz)
-        day_end = day_bounds_utc(day, tz)[1]
-        chunk_end = min(end, day_end)
-        z = zone(tz)
-        t0 = cursor.astimezone(z).time().replace(tzinfo=None)
-        t1 = chunk_end.astimezone(z).time().replace(tzinfo=None)
-        if chunk_end == day_end:
-            t1 = time(23, 59, 59)  # the day's last second: log() takes times within one day
-        if t1 > t0:
-            out.append(app.tracking.log(None, day=day, customer=customer, project=project,
-                                        task=task, start=t0, end=t1, source="idle-split"))
-        cursor = chunk_end if chunk_end > cursor else cursor + timedelta(seconds=1)
-    return out
+    """Apply the user's choice (one transaction in the core); returns what was written."""
+    del entry  # the core resolves against the timer that is running now
+    return app.idle.resolve(None, choice, idle_start=idle_start, back=back, other=other)
 
 
 class IdleDialog(QDialog):

@@ -44,7 +44,8 @@ from desktop.core.services.common import (
     to_entry,
     to_user,
 )
-from desktop.core.services.tracking import TrackingService, check_week_open, resolve_target
+from desktop.core.services.entries import check_week_open, resolve_target
+from desktop.core.services.tracking import TrackingService
 from desktop.core.timeutil import format_week, utcnow, week_days, week_start
 from desktop.core.workflow import Status
 
