@@ -9,7 +9,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-SYSDEPS_STAMP := .stamp-sysdeps
 
 # Debian packages: a real X server, a tray host and input faking for the tray tests,
 # the X libraries Qt's xcb plugin loads, and PostgreSQL for the server suite.
@@ -36,9 +35,10 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/punchclock
 
-# Installs the Debian packages the tray and server suites need, when we may (root + apt).
+# Installs the Debian packages the tray and server suites need, when we may (root + apt);
+# checking what is already there takes a moment, so it runs every time.
 # Elsewhere those suites skip with a reason.
-$(SYSDEPS_STAMP):
+sysdeps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then \
@@ -46,9 +46,7 @@ $(SYSDEPS_STAMP):
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  fi; \
 	else echo "not root or no apt-get: tray and PostgreSQL suites may skip"; fi
-	@touch $@
 
-sysdeps: $(SYSDEPS_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check desktop sync tests
@@ -57,7 +55,7 @@ lint: $(STAMP)
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/unit -q
 
-test: $(STAMP) $(SYSDEPS_STAMP) lint
+test: $(STAMP) sysdeps lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider --timeout=600
 
 bench: $(STAMP)
@@ -68,4 +66,4 @@ screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) $(SYSDEPS_STAMP) build dist *.egg-info test-output
+	rm -rf $(VENV) build dist *.egg-info test-output
