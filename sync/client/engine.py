@@ -110,6 +110,7 @@ class _Tally:
     pushed: int = 0
     attention: int = 0
     held: set[str] = field(default_factory=set)
+    repeated: set[str] = field(default_factory=set)  # rows with several pending mutations
 
 
 class SyncEngine:
@@ -192,6 +193,11 @@ class SyncEngine:
             rows = list(
                 s.scalars(select(Outbox).where(Outbox.state == "pending").order_by(Outbox.seq))
             )
+            seen: set[str] = set()
+            for r in rows:
+                if r.entity_id in seen:
+                    tally.repeated.add(r.entity_id)
+                seen.add(r.entity_id)
             queue = []
             for r in rows:
                 if not force and r.next_attempt_at is not None and r.next_attempt_at > now:
@@ -255,12 +261,13 @@ class SyncEngine:
             return
         by_id = {r.id: r for r in response.results}
         with self.replica.write() as s:
+            store.prefetch(s, [(i.entity, i.entity_id) for i in batch])
             for item in batch:
                 result = by_id.get(item.id)
                 if result is None:
                     self._backoff_in(s, item, "the server sent no result for this change", tally)
                 elif result.status in ("applied", "duplicate"):
-                    _applied(s, item, result, queue)
+                    _applied(s, item, result, queue, tally.repeated)
                     tally.pushed += 1
                 else:
                     _refused(s, item, result)
@@ -299,9 +306,17 @@ class SyncEngine:
                 if state.pull_cursor != cursor:  # another process pulled meanwhile
                     continue
                 pending = store.pending_map(s)
+                known = store.prefetch(s, [(c.entity, c.entity_id) for c in page.changes])
                 for ch in page.changes:
                     store.apply_change(
-                        s, ch.entity, ch.entity_id, ch.version, ch.deleted, ch.data, pending
+                        s,
+                        ch.entity,
+                        ch.entity_id,
+                        ch.version,
+                        ch.deleted,
+                        ch.data,
+                        pending,
+                        known=(ch.entity, ch.entity_id) in known,
                     )
                 state.pull_cursor = max(page.cursor, cursor)
             total += len(page.changes)
@@ -317,12 +332,18 @@ def _count(s: Session, state: str) -> int:
 
 
 def _applied(
-    s: Session, item: _Item, result: protocol.MutationResult, queue: Sequence[_Item]
+    s: Session,
+    item: _Item,
+    result: protocol.MutationResult,
+    queue: Sequence[_Item],
+    repeated: set[str],
 ) -> None:
     s.execute(delete(Outbox).where(Outbox.id == item.id))
     if result.version is None or item.op == "action":
         return
     store.set_version(s, item.entity, item.entity_id, result.version)
+    if item.entity_id not in repeated:
+        return
     # Later local edits of this row were made on top of this change: rebase them.
     for later in queue:
         if (

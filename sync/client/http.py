@@ -116,13 +116,13 @@ class ApiClient:
         self.base_url = normalize_url(base_url)
         self.timeout = timeout
         self.session = requests.Session()
+        self.verify: bool | str = True
         if ca_bundle is not None:
             bundle = Path(ca_bundle).expanduser()
             if not bundle.is_file():
                 raise SyncError(f"the CA bundle {bundle} does not exist")
-            self.session.verify = str(bundle)
-        else:
-            self.session.verify = True
+            self.verify = str(bundle)
+        self.session.verify = self.verify
         mount = adapter or HTTPAdapter(max_retries=make_retry(retries, backoff_s))
         self.session.mount("http://", mount)
         self.session.mount("https://", mount)
@@ -164,8 +164,9 @@ class ApiClient:
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
         url = f"{self.base_url}{protocol.API_PREFIX}{path}"
-        # Never verify=False: the session's verify (True or a CA bundle) always applies.
-        kw.pop("verify", None)
+        # Never verify=False. Passed per request: requests lets $REQUESTS_CA_BUNDLE
+        # override a session-level bundle, not an explicit one.
+        kw["verify"] = self.verify
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kw)
         except requests.exceptions.SSLError as exc:

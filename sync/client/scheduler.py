@@ -83,6 +83,7 @@ class SyncScheduler:
         self.last: SyncReport | None = None
         self.rounds = 0
         self._lock = threading.Lock()
+        self._again: tuple[bool] | None = None
         self._beat_wall = time.time()
         self._beat_mono = time.monotonic()
         self._scheduler = BackgroundScheduler(
@@ -149,7 +150,11 @@ class SyncScheduler:
 
     def _round(self, force: bool) -> None:
         if not self._lock.acquire(blocking=False):
-            return  # a round is running (another trigger): it covers this one
+            # A round is running (another trigger): run once more right after it,
+            # so a change made during the round is not left for the next interval.
+            self._again = self._again or (force,)
+            return
+        self._again = None
         try:
             try:
                 report = self.run_round(force)
@@ -165,6 +170,9 @@ class SyncScheduler:
                 self.on_result(report)
             except Exception:
                 log.exception("sync result callback failed")
+        again, self._again = self._again, None
+        if again is not None:
+            self._schedule(0.0, again[0])
 
     def _reset_beat(self) -> None:
         self._beat_wall, self._beat_mono = time.time(), time.monotonic()

@@ -44,9 +44,7 @@ class Status:
 def read_status(db: Database, *, logged_in: bool | None = None) -> Status:
     with db.read() as s:
         state = s.get(SyncState, 1)
-        counts = dict(
-            s.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all()
-        )
+        counts = dict(s.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all())
         url = state.server_url if state else None
         return Status(
             logged_in=bool(url) if logged_in is None else logged_in,

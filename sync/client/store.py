@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -168,8 +168,11 @@ def apply_change(
     deleted: bool,
     data: dict[str, Any],
     pending: dict[tuple[str, str], frozenset[str]],
+    *,
+    known: bool = True,
 ) -> None:
-    """Write one server row into the local store, merged with pending local edits."""
+    """Write one server row into the local store, merged with pending local edits.
+    ``known`` false says the id is not in the store (see :func:`prefetch`)."""
     if entity == SETTING:
         _apply_setting(s, str(data.get("key", entity_id)), version, data, pending)
         return
@@ -179,7 +182,7 @@ def apply_change(
     values = coerce(model, data)
     values.pop("id", None)
     values.pop("version", None)
-    row = s.get(model, entity_id)
+    row = s.get(model, entity_id) if known else None
     if row is None and entity == "timesheet":
         row = _adopt_timesheet(s, entity_id, values, pending)
     elif row is None and entity == "user" and values.get("email"):
@@ -212,6 +215,24 @@ def apply_change(
                 TimesheetEvent.timesheet_id == entity_id, TimesheetEvent.version == 0
             )
         )
+
+
+def prefetch(s: Session, changes: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Load the rows a page touches in one query per entity (into the session's
+    identity map); returns the (entity, id) pairs that exist locally."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, entity_id in changes:
+        by_entity.setdefault(entity, []).append(entity_id)
+    found: set[tuple[str, str]] = set()
+    for entity, ids in by_entity.items():
+        model = SYNCED_ENTITIES.get(entity)
+        if model is None:
+            found.update((entity, i) for i in ids)  # settings: looked up one by one
+            continue
+        for i in range(0, len(ids), 500):
+            for row in s.scalars(select(model).where(model.id.in_(ids[i : i + 500]))):
+                found.add((entity, row.id))
+    return found
 
 
 def _apply_setting(
