@@ -144,7 +144,8 @@ def _round(cli: Cli) -> None:
     if report.error:
         if cli.out.as_json:
             cli.out.emit(data, "")
-        waiting = f" ({report.waiting} changes waiting)" if report.waiting else ""
+        n = report.waiting
+        waiting = f" ({n} change{'s' if n != 1 else ''} waiting)" if n else ""
         raise PunchclockError(f"sync failed: {report.error}{waiting}")
     cli.out.emit(
         data,

@@ -240,9 +240,7 @@ class SyncEngine:
             response = self.api.push(request)
         except ServerFailure as exc:
             if len(batch) > 1:
-                half = len(batch) // 2
-                self._send(device_id, batch[:half], queue, tally)
-                self._send(device_id, batch[half:], queue, tally)
+                self._split(device_id, batch, queue, tally)
             else:
                 self._backoff(batch[0], exc.message, tally)
             return
@@ -250,9 +248,7 @@ class SyncEngine:
             if exc.status == 401:
                 raise
             if len(batch) > 1:
-                half = len(batch) // 2
-                self._send(device_id, batch[:half], queue, tally)
-                self._send(device_id, batch[half:], queue, tally)
+                self._split(device_id, batch, queue, tally)
             else:
                 with self.replica.write() as s:
                     _to_attention(s, batch[0].id, f"{exc.api_code}: {exc.message}")
@@ -273,6 +269,20 @@ class SyncEngine:
                     _refused(s, item, result)
                     tally.attention += 1
                     tally.held.add(item.entity_id)
+
+    def _split(self, device_id: str, batch: list[_Item], queue: list[_Item], tally: _Tally) -> None:
+        """Send a failed batch again in halves; what the first half left waiting
+        holds back the rows of the second that depend on it."""
+        half = len(batch) // 2
+        self._send(device_id, batch[:half], queue, tally)
+        rest = []
+        for item in batch[half:]:
+            if item.entity_id in tally.held or item.refs() & tally.held:
+                tally.held.add(item.entity_id)
+            else:
+                rest.append(item)
+        if rest:
+            self._send(device_id, rest, queue, tally)
 
     def _backoff(self, item: _Item, message: str, tally: _Tally) -> None:
         with self.replica.write() as s:
@@ -415,6 +425,9 @@ def _undo_action(s: Session, item: _Item, server_copy_applied: bool) -> None:
             for key, value in store.coerce(Timesheet, before).items():
                 if key not in ("id", "version"):
                     setattr(sheet, key, value)
+        elif not server_copy_applied and "sheet" in undo and sheet.version == 0:
+            # The action made the local row and the server never had it: gone.
+            s.delete(sheet)
     for entry_id, reason in (undo.get("reasons") or {}).items():
         entry = s.get(TimeEntry, entry_id)
         if entry is not None:

@@ -202,10 +202,26 @@ def _body(response: requests.Response) -> Any:
         raise ServerFailure("the server sent an answer that is not JSON", status) from exc
 
 
+_REASONS = (
+    ("refused", "connection refused"),
+    ("reset by peer", "connection reset"),
+    ("timed out", "timed out"),
+    ("Name or service not known", "unknown host"),
+    ("getaddrinfo", "unknown host"),
+    ("Temporary failure in name resolution", "no name resolution (offline?)"),
+    ("Network is unreachable", "network unreachable"),
+    ("Connection aborted", "connection lost"),
+    ("RemoteDisconnected", "connection lost"),
+    ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed"),
+    ("self-signed", "self-signed certificate"),
+    ("hostname mismatch", "hostname mismatch"),
+)
+
+
 def _reason(exc: Exception) -> str:
-    """The innermost useful line of a requests/urllib3 error."""
+    """A short reason for a requests/urllib3 error (one line)."""
     text = str(exc)
-    for marker in ("Caused by ", "Failed to establish a new connection: "):
-        if marker in text:
-            text = text.split(marker, 1)[1]
-    return text.strip("()' ")[:200] or type(exc).__name__
+    found = [short for marker, short in _REASONS if marker in text]
+    if found:
+        return "; ".join(dict.fromkeys(found))
+    return " ".join(text.split())[:160] or type(exc).__name__

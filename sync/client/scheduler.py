@@ -28,10 +28,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from desktop.core.db import Database
 from desktop.core.timeutil import utcnow
 from sync.client.engine import SyncReport
 
@@ -60,6 +62,25 @@ def reachable(server_url: str, timeout_s: float = 2.0) -> bool:
 
 
 class SyncScheduler:
+    @classmethod
+    def for_database(
+        cls,
+        db: Database,
+        on_result: Callable[[SyncReport], None] | None = None,
+        **kw: Any,
+    ) -> SyncScheduler:
+        """The scheduler the tray runs: rounds for the folder's logged-in device
+        (a round while logged out reports "not logged in" and touches nothing)."""
+        from sync.client.account import logged_in_url, sync_round
+
+        def run(force: bool) -> SyncReport:
+            report = sync_round(db, force=force)
+            scheduler.server_url = logged_in_url(db)
+            return report
+
+        scheduler = cls(run, on_result, server_url=logged_in_url(db), **kw)
+        return scheduler
+
     def __init__(
         self,
         run_round: RoundFn,

@@ -6,6 +6,7 @@ and ``punchclock sync status`` show.
 "Offline — 12 changes waiting"  the last round could not reach the server
 "3 need attention"              the server refused or conflicted with changes
 "Synced 2 min ago"              the last round succeeded (and N waiting, if any)
+"Log in again — 3 changes …"    the server no longer accepts this device's token
 "Syncing…"                      a round is running (set by the scheduler)
 ==============================  ===============================================
 """
@@ -82,6 +83,8 @@ def status_text(st: Status, now: datetime) -> str:
         if st.offline:
             return f"Offline — {head}"
         return head
+    if st.offline and "punchclock login" in (st.last_error or ""):
+        return f"Log in again — {_changes(st.waiting)} waiting"
     if st.offline:
         return f"Offline — {_changes(st.waiting)} waiting"
     if st.last_success_at is None:

@@ -76,3 +76,29 @@ def _status(d: object) -> str:
     from sync.client.status import read_status, status_text
 
     return status_text(read_status(d.app.db), utcnow())  # type: ignore[attr-defined]
+
+
+def test_the_tray_scheduler_syncs_a_logged_in_folder(msp: Msp) -> None:
+    import threading
+
+    from sync.client.engine import SyncReport
+    from sync.client.scheduler import SyncScheduler
+
+    d = msp.laptop("tom", TOM)
+    d.app.tracking.log(d.me, day=day(0), customer="ACME", duration_s=600, description="x" * 12)
+    done = threading.Event()
+    seen: list[SyncReport] = []
+
+    def on_result(report: SyncReport) -> None:
+        seen.append(report)
+        done.set()
+
+    sched = SyncScheduler.for_database(d.app.db, on_result, interval_s=3600, heartbeat_s=3600)
+    assert sched.server_url == msp.url
+    sched.start(sync_at_start=False)
+    try:
+        sched.sync_now()
+        assert done.wait(10)
+    finally:
+        sched.shutdown()
+    assert seen[0].ok and seen[0].pushed == 1

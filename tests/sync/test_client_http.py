@@ -10,7 +10,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -31,8 +31,8 @@ EMPTY_PAGE = {"changes": [], "cursor": 0, "has_more": False}
 class Scripted(http.server.BaseHTTPRequestHandler):
     """Answers each request with the next (status, body) of ``script``."""
 
-    script: list[tuple[int, Any]] = []
-    seen: list[dict[str, Any]] = []
+    script: ClassVar[list[tuple[int, Any]]] = []
+    seen: ClassVar[list[dict[str, Any]]] = []
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -86,6 +86,8 @@ def test_status_lines() -> None:
     assert status_text(st(waiting=1), NOW) == "Synced 2 min ago — 1 change waiting"
     offline = st(waiting=12, last_error_at=NOW - timedelta(minutes=1), last_error="x")
     assert status_text(offline, NOW) == "Offline — 12 changes waiting"
+    expired = st(waiting=2, last_error_at=NOW, last_error="not logged in …; run `punchclock login`")
+    assert status_text(expired, NOW) == "Log in again — 2 changes waiting"
     assert status_text(st(attention=3), NOW) == "3 need attention"
     assert status_text(st(attention=1), NOW) == "1 needs attention"
     assert status_text(st(last_success_at=None), NOW) == "Not synced yet"

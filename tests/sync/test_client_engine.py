@@ -1,0 +1,187 @@
+"""The engine's queue logic with a scripted in-memory server (no network):
+batching, rebasing, isolating a failing mutation, backoff, attention."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from desktop.core.app import Punchclock
+from desktop.core.model import Outbox, TimeEntry
+from sync import protocol
+from sync.client.engine import MAX_ATTEMPTS, SyncEngine
+from sync.client.http import Offline, ServerFailure
+
+DAY = date(2026, 11, 23)
+
+
+class FakeApi:
+    """Applies every mutation (version = count per entity), except: ids in
+    ``fail`` make the whole request answer 500; ids in ``refuse`` are rejected."""
+
+    def __init__(self) -> None:
+        self.versions: dict[str, int] = {}
+        self.requests: list[list[protocol.Mutation]] = []
+        self.fail: set[str] = set()
+        self.refuse: set[str] = set()
+        self.offline = False
+        self.applied: list[str] = []
+        self.stored: dict[str, protocol.MutationResult] = {}
+
+    def push(self, request: protocol.PushRequest) -> protocol.PushResponse:
+        if self.offline:
+            raise Offline("can't reach the server")
+        self.requests.append(list(request.mutations))
+        results = []
+        for m in request.mutations:
+            if m.id in self.fail:
+                raise ServerFailure("the server failed (HTTP 500)", 500)
+            if m.id in self.stored:
+                results.append(self.stored[m.id].model_copy(update={"status": "duplicate"}))
+                continue
+            if m.id in self.refuse:
+                results.append(self._result(m, "rejected", code="validation", message="no"))
+                continue
+            current = self.versions.get(m.entity_id, 0)
+            if m.base_version != current:
+                results.append(self._result(m, "conflict", message="stale base"))
+                continue
+            self.versions[m.entity_id] = current + 1
+            self.applied.append(m.id)
+            self.stored[m.id] = self._result(m, "applied", version=current + 1)
+            results.append(self.stored[m.id])
+        return protocol.PushResponse(results=results)
+
+    def _result(self, m: protocol.Mutation, status: str, **kw: Any) -> protocol.MutationResult:
+        return protocol.MutationResult(
+            id=m.id, seq=m.seq, status=status, entity=m.entity, entity_id=m.entity_id, **kw
+        )
+
+    def changes(self, since: int, limit: int = 500) -> protocol.ChangesResponse:
+        if self.offline:
+            raise Offline("can't reach the server")
+        return protocol.ChangesResponse(changes=[], cursor=since, has_more=False)
+
+    def close(self) -> None:
+        pass
+
+
+def engine(app: Punchclock, api: FakeApi, clock: Any, **kw: Any) -> SyncEngine:
+    return SyncEngine(app.db, api, clock=clock, **kw)  # type: ignore[arg-type]
+
+
+def log(app: Punchclock, n: int, customer: str = "ACME") -> list[str]:
+    me = app.directory.profile()
+    assert me is not None
+    return [
+        app.tracking.log(
+            me.id, day=DAY - timedelta(days=i % 3), customer=customer, duration_s=600,
+            description=f"entry {i}",
+        ).entry.id
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def outbox(app: Punchclock) -> list[Outbox]:
+    with app.db.read() as s:
+        return list(s.query(Outbox).order_by(Outbox.seq))
+
+
+def test_batches_of_at_most_the_batch_size_in_seq_order(app: Any, clock: Any) -> None:
+    log(app, 7)
+    api = FakeApi()
+    before = len(outbox(app))
+    e = engine(app, api, clock, batch_size=3)
+    report = e.sync_once()
+    assert report.pushed == before and report.waiting == 0
+    assert all(len(r) <= 3 for r in api.requests)
+    seqs = [m.seq for r in api.requests for m in r]
+    assert seqs == sorted(seqs)
+    e.close()
+
+
+def test_later_edits_of_a_row_go_in_a_later_batch_rebased(app: Any, clock: Any) -> None:
+    [entry] = log(app, 1)
+    me = app.directory.profile().id
+    app.tracking.edit(me, entry, description="better words")
+    app.tracking.edit(me, entry, billable=False)
+    api = FakeApi()
+    e = engine(app, api, clock)
+    report = e.sync_once()
+    assert report.attention == 0 and report.waiting == 0, report
+    bases = [m.base_version for r in api.requests for m in r if m.entity_id == entry]
+    assert bases == [0, 1, 2]
+    with app.db.read() as s:
+        assert s.get(TimeEntry, entry).version == 3
+    e.close()
+
+
+def test_a_failing_mutation_is_isolated_and_backs_off(app: Any, clock: Any) -> None:
+    ids = log(app, 20)
+    api = FakeApi()
+    rows = {o.entity_id: o.id for o in outbox(app)}
+    api.fail.add(rows[ids[11]])
+    e = engine(app, api, clock)
+    report = e.sync_once(force=False)
+    assert report.waiting == 1 and report.attention == 0
+    assert rows[ids[11]] not in api.applied
+    assert len(api.applied) == len(set(api.applied)) == len(rows) - 1  # each applied once
+    [left] = outbox(app)
+    assert left.attempts == 1 and left.next_attempt_at == clock.now + timedelta(seconds=30)
+    # Not due yet: a scheduled round leaves it alone; the backoff doubles on failure.
+    n = len(api.requests)
+    e.sync_once(force=False)
+    assert len(api.requests) == n
+    clock.advance(seconds=31)
+    e.sync_once(force=False)
+    [left] = outbox(app)
+    assert left.attempts == 2 and left.next_attempt_at == clock.now + timedelta(seconds=60)
+    # After MAX_ATTEMPTS failures it needs attention; it never blocks other rows.
+    for _ in range(MAX_ATTEMPTS):
+        e.sync_once(force=True)
+    [left] = outbox(app)
+    assert left.state == "attention" and left.last_error.startswith("server_error")
+    log(app, 1, "Globex")
+    assert e.sync_once().pushed == 1
+    e.close()
+
+
+def test_rows_that_reference_a_waiting_row_wait_too(app: Any, clock: Any) -> None:
+    me = app.directory.profile().id
+    app.directory.add_customer(me, "Initech")
+    log(app, 1, "Initech")
+    log(app, 1, "ACME")
+    api = FakeApi()
+    customer_row = next(o for o in outbox(app) if o.entity == "customer" and
+                        o.payload["data"]["name"] == "Initech")  # fmt: skip
+    api.fail.add(customer_row.id)
+    e = engine(app, api, clock)
+    e.sync_once()
+    waiting = {(o.entity, o.state) for o in outbox(app)}
+    assert waiting == {("customer", "pending"), ("time_entry", "pending")}
+    e.close()
+
+
+def test_refused_items_need_attention_and_do_not_block(app: Any, clock: Any) -> None:
+    ids = log(app, 5)
+    api = FakeApi()
+    rows = {o.entity_id: o.id for o in outbox(app)}
+    api.refuse.add(rows[ids[2]])
+    e = engine(app, api, clock)
+    report = e.sync_once()
+    assert report.attention == 1 and report.new_attention == 1 and report.waiting == 0
+    [item] = outbox(app)
+    assert item.state == "attention" and item.last_error == "validation: no"
+    e.close()
+
+
+def test_offline_stops_the_round_and_keeps_everything(app: Any, clock: Any) -> None:
+    log(app, 3)
+    api = FakeApi()
+    api.offline = True
+    e = engine(app, api, clock)
+    n = len(outbox(app))
+    report = e.sync_once()
+    assert report.offline and report.error and report.waiting == n and report.pushed == 0
+    assert all(o.state == "pending" and o.attempts == 0 for o in outbox(app))
+    e.close()
