@@ -42,6 +42,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.core.db import Database
@@ -311,27 +312,43 @@ class SyncEngine:
             with self.replica.write() as s:
                 cursor = store.sync_state(s).pull_cursor
             page = self.api.changes(cursor, self.pull_limit)
-            with self.replica.write() as s:
-                state = store.sync_state(s)
-                if state.pull_cursor != cursor:  # another process pulled meanwhile
-                    continue
-                pending = store.pending_map(s)
-                known = store.prefetch(s, [(c.entity, c.entity_id) for c in page.changes])
-                for ch in page.changes:
-                    store.apply_change(
-                        s,
-                        ch.entity,
-                        ch.entity_id,
-                        ch.version,
-                        ch.deleted,
-                        ch.data,
-                        pending,
-                        known=(ch.entity, ch.entity_id) in known,
-                    )
-                state.pull_cursor = max(page.cursor, cursor)
+            try:
+                done = self._apply_page(page, cursor, careful=False)
+            except IntegrityError:
+                done = self._apply_page(page, cursor, careful=True)
+            if not done:  # another process pulled meanwhile: read on from its cursor
+                continue
             total += len(page.changes)
             if not page.has_more or page.cursor <= cursor:
                 return total
+
+    def _apply_page(self, page: protocol.ChangesResponse, cursor: int, *, careful: bool) -> bool:
+        """Apply a page (and changes parked earlier) and store the cursor in ONE
+        transaction. ``careful`` applies each change in a savepoint and parks the
+        ones the local store refuses (retried with every later page) instead of
+        failing the whole page over one row."""
+        with self.replica.write() as s:
+            state = store.sync_state(s)
+            if state.pull_cursor != cursor:
+                return False
+            changes = store.unpark(s, page.changes)
+            pending = store.pending_map(s)
+            known = store.prefetch(s, [(c.entity, c.entity_id) for c in changes])
+            parked: list[protocol.Change] = []
+            for ch in changes:
+                args = (s, ch.entity, ch.entity_id, ch.version, ch.deleted, ch.data, pending)
+                is_known = (ch.entity, ch.entity_id) in known
+                if not careful:
+                    store.apply_change(*args, known=is_known)
+                    continue
+                try:
+                    with s.begin_nested():
+                        store.apply_change(*args, known=is_known)
+                except IntegrityError:
+                    parked.append(ch)
+            store.park(s, parked)
+            state.pull_cursor = max(page.cursor, cursor)
+            return True
 
 
 # ------------------------------------------------------------ result handling

@@ -16,6 +16,11 @@
   ``timesheet_event`` rows and outbox rows follow. Provisional local audit
   events (version 0) of a week are dropped once the server's copy of the week
   arrives with no action pending (the server's events replace them).
+* A pulled running timer never makes two for one user: the earlier one stops
+  where the later started (the server's rule, until its own copy arrives).
+* A change the local store still refuses (a schema rule) is parked in the
+  ``sync.parked`` preference instead of failing its page, and applied again
+  with every later page (dropped once a newer copy of its row arrives).
 * Users are matched by id, then by email (re-keying the local row and every
   row that references it). Company settings are keyed by ``key``.
 """
@@ -48,7 +53,9 @@ from desktop.core.model import (
     TimesheetEvent,
     User,
 )
+from sync import protocol
 
+PARKED_KEY = "sync.parked"
 ALL = frozenset({"*"})  # a pending create/delete/action protects the whole row
 SETTING = "company_setting"
 # (table, column) pairs that hold a user id.
@@ -208,6 +215,8 @@ def apply_change(
         if deleted and row.deleted_at is None:
             row.deleted_at = values.get("deleted_at") or datetime.now(UTC)
         row.version = max(row.version or 0, version)
+    if isinstance(row, TimeEntry):
+        _settle_running(s, row)
     if entity == "timesheet" and protected != ALL:
         s.flush()
         s.execute(
@@ -233,6 +242,54 @@ def prefetch(s: Session, changes: Sequence[tuple[str, str]]) -> set[tuple[str, s
             for row in s.scalars(select(model).where(model.id.in_(ids[i : i + 500]))):
                 found.add((entity, row.id))
     return found
+
+
+def unpark(s: Session, page: Sequence[protocol.Change]) -> list[protocol.Change]:
+    """Changes parked by earlier pages (not superseded by this page), then the page."""
+    pref = s.get(Preference, PARKED_KEY)
+    if pref is None or not pref.value:
+        return list(page)
+    newer = {(c.entity, c.entity_id) for c in page}
+    old = [protocol.Change.model_validate(v) for v in pref.value]
+    return [c for c in old if (c.entity, c.entity_id) not in newer] + list(page)
+
+
+def park(s: Session, changes: Sequence[protocol.Change]) -> None:
+    """Keep changes the local store refused for the next pull (never lost)."""
+    pref = s.get(Preference, PARKED_KEY)
+    if not changes:
+        if pref is not None:
+            s.delete(pref)
+        return
+    value = [c.model_dump(mode="json") for c in changes]
+    if pref is None:
+        s.add(Preference(key=PARKED_KEY, value=value))
+    else:
+        pref.value = value
+
+
+def _settle_running(s: Session, row: TimeEntry) -> None:
+    """At most one running timer per user (a schema rule): when a pulled timer
+    runs while another local one does, the earlier one stops where the later
+    started — the server's own rule; its copy follows once both are pushed."""
+    if row.started_at is None or row.ended_at is not None or row.deleted_at is not None:
+        return
+    with s.no_autoflush:
+        other = s.scalar(
+            select(TimeEntry).where(
+                TimeEntry.user_id == row.user_id,
+                TimeEntry.id != row.id,
+                TimeEntry.started_at.is_not(None),
+                TimeEntry.ended_at.is_(None),
+                TimeEntry.deleted_at.is_(None),
+            )
+        )
+    if other is None or other.started_at is None:
+        return
+    earlier, later = sorted((row, other), key=lambda r: r.started_at or datetime.min)
+    assert earlier.started_at is not None and later.started_at is not None
+    earlier.ended_at = max(later.started_at, earlier.started_at)
+    earlier.duration_s = int((earlier.ended_at - earlier.started_at).total_seconds())
 
 
 def _apply_setting(

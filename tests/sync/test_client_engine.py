@@ -185,3 +185,84 @@ def test_offline_stops_the_round_and_keeps_everything(app: Any, clock: Any) -> N
     assert report.offline and report.error and report.waiting == n and report.pushed == 0
     assert all(o.state == "pending" and o.attempts == 0 for o in outbox(app))
     e.close()
+
+
+class PagedApi(FakeApi):
+    def __init__(self, pages: list[list[protocol.Change]]) -> None:
+        super().__init__()
+        self.pages = pages
+
+    def changes(self, since: int, limit: int = 500) -> protocol.ChangesResponse:
+        if since >= len(self.pages):
+            return protocol.ChangesResponse(changes=[], cursor=since, has_more=False)
+        return protocol.ChangesResponse(
+            changes=self.pages[since], cursor=since + 1, has_more=since + 1 < len(self.pages)
+        )
+
+
+def entry_change(rev: int, app: Any, entry_id: str, **data: Any) -> protocol.Change:
+    me = app.directory.profile().id
+    customer = app.directory.customers()[0].id
+    base = {
+        "id": entry_id, "user_id": me, "customer_id": customer, "project_id": None,
+        "task_id": None, "work_date": DAY.isoformat(), "started_at": None, "ended_at": None,
+        "duration_s": 600, "description": "from the server", "billable": True,
+        "source": "manual", "rejection_reason": None, "exported_at": None,
+        "created_at": "2026-11-23T09:00:00+00:00", "updated_at": "2026-11-23T09:00:00+00:00",
+        "deleted_at": None, "version": 1,
+    }  # fmt: skip
+    base.update(data)
+    return protocol.Change(
+        revision=rev, entity="time_entry", entity_id=entry_id, version=int(base["version"]),
+        deleted=False, data=base,
+    )  # fmt: skip
+
+
+def test_a_change_the_store_refuses_is_parked_not_lost(app: Any, clock: Any) -> None:
+    import uuid
+
+    from desktop.core.model import Preference, SyncState
+
+    good, bad = str(uuid.uuid4()), str(uuid.uuid4())
+    api = PagedApi(
+        [
+            [entry_change(1, app, good), entry_change(2, app, bad, duration_s=-5)],
+            [entry_change(3, app, bad, duration_s=900, version=2)],
+        ]
+    )
+    e = engine(app, api, clock)
+    api.pages.append([])
+    # Only the first page: the bad row is parked, the good one applied, cursor moved.
+    api_pages = api.pages
+    api.pages = api_pages[:1]
+    assert e.sync_once().ok
+    with app.db.read() as s:
+        assert s.get(TimeEntry, good) is not None and s.get(TimeEntry, bad) is None
+        assert len(s.get(Preference, "sync.parked").value) == 1
+        assert s.get(SyncState, 1).pull_cursor == 1
+    # A newer copy arrives: applied, the parked one is dropped.
+    api.pages = api_pages
+    assert e.sync_once().ok
+    with app.db.read() as s:
+        assert s.get(TimeEntry, bad).duration_s == 900
+        assert s.get(Preference, "sync.parked") is None
+    e.close()
+
+
+def test_a_pulled_running_timer_stops_the_earlier_local_one(app: Any, clock: Any) -> None:
+    import uuid
+
+    me = app.directory.profile().id
+    local = app.tracking.start(me, customer="ACME", at=clock.now - timedelta(hours=1)).entry
+    remote = str(uuid.uuid4())
+    started = (clock.now - timedelta(minutes=10)).isoformat()
+    api = PagedApi([[entry_change(1, app, remote, started_at=started, duration_s=0)]])
+    api.offline = False
+    api.fail = {o.id for o in outbox(app)}  # the local timer can't be pushed yet
+    e = engine(app, api, clock)
+    assert e.sync_once().pulled == 1
+    running = app.tracking.running(me)
+    assert running is not None and running.id == remote
+    stopped = app.tracking.get(me, local.id)
+    assert stopped.ended_at == clock.now - timedelta(minutes=10)
+    e.close()
