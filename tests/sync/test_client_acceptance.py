@@ -4,52 +4,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LAST_WEEK, MANAGER, TIA, TOM, TWO_WEEKS_AGO, Device, Msp, day, make_msp
+from client_world import (
+    DESCRIPTIONS,
+    LAST_WEEK,
+    MANAGER,
+    TIA,
+    TOM,
+    TWO_WEEKS_AGO,
+    Device,
+    Msp,
+    day,
+    fill_week,
+    make_msp,
+    user_view,
+)
 from faults import Proxy
 
 from desktop.core.errors import Locked
 from desktop.core.model import TimeEntry
 from sync.client import attention
-
-DESCRIPTIONS = [
-    "replaced the failing RAID disk on FS01",
-    "migrated mailboxes to Exchange Online",
-    "patched the firewall firmware",
-    "onboarded two new users into Entra ID",
-    "reviewed backup job failures with the client",
-]
-
-
-def fill_week(d: Device, week: date, customer: str = "ACME", days: int = 5) -> list[str]:
-    ids = []
-    for i in range(days):
-        saved = d.app.tracking.log(
-            d.me,
-            day=day(i, week),
-            customer=customer,
-            duration_s=2 * 3600,
-            description=DESCRIPTIONS[i % len(DESCRIPTIONS)],
-        )
-        ids.append(saved.entry.id)
-    return ids
-
-
-def user_view(d: Device, user_id: str) -> dict[str, Any]:
-    """One user's entries, sheets and their audit events as ``d`` stores them."""
-    dump = d.dump("time_entry", "timesheet", "timesheet_event")
-    sheets = {k: v for k, v in dump["timesheet"].items() if v["user_id"] == user_id}
-    return {
-        "time_entry": {k: v for k, v in dump["time_entry"].items() if v["user_id"] == user_id},
-        "timesheet": sheets,
-        "timesheet_event": {
-            k: v for k, v in dump["timesheet_event"].items() if v["timesheet_id"] in sheets
-        },
-    }
 
 
 def test_two_technicians_and_a_manager_converge(msp: Msp) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LAST_WEEK, MANAGER, PASSWORD, TOM, Msp
+from client_world import LAST_WEEK, MANAGER, PASSWORD, TOM, Msp
 
 from desktop.cli import main
 
@@ -97,7 +97,7 @@ def test_offline_sync_fails_in_one_line_and_keeps_the_changes(msp: Msp, run: Run
 
 
 def test_attention_list_retry_and_discard(msp: Msp, run: Run, tmp_path: Path) -> None:
-    from conftest import Device
+    from client_world import Device
 
     from desktop.core.app import Punchclock
 

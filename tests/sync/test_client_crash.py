@@ -12,7 +12,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from conftest import TOM, Msp, day
+from client_world import TOM, Msp, day
 from faults import Proxy
 from memkeyring import FileKeyring
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MANAGER, PASSWORD, TOM, Msp, day
+from client_world import MANAGER, PASSWORD, TOM, Msp, day
 from sqlalchemy import select
 
 from desktop.core.model import Preference, SyncState, TimeEntry, User

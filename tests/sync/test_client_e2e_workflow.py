@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import ADMIN, LAST_WEEK, MANAGER, TOM, Msp, day
-from test_client_acceptance import DESCRIPTIONS, fill_week
+from client_world import ADMIN, DESCRIPTIONS, LAST_WEEK, MANAGER, TOM, Msp, day, fill_week
 
 from desktop.core.model import Outbox, Timesheet
 from desktop.core.timeutil import utcnow
