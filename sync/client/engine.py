@@ -5,9 +5,11 @@ One round (:meth:`SyncEngine.sync_once`) pushes, then pulls.
 Push
     Pending outbox rows go in ``seq`` order, in batches of at most
     :data:`BATCH_SIZE`, each row as one :class:`sync.protocol.Mutation`. A batch
-    holds at most one mutation per row (entity id): the version the server gives
-    the first becomes the base version of the later ones (they were made on top
-    of our own change), so a create followed by an edit never looks stale.
+    holds at most one mutation per row (entity id): the version V the server
+    gives the first becomes the base version of the later ones that had seen
+    V-1 (they were made on top of our own change), so a create followed by an
+    edit never looks stale, and an edit that missed another device's version is
+    still judged by the server (merge or conflict), never rebased over it.
     Per-item results:
 
     * ``applied`` / ``duplicate`` — the version is stored on the local row, the
@@ -371,23 +373,26 @@ def _applied(
     store.set_version(s, item.entity, item.entity_id, result.version)
     if item.entity_id not in repeated:
         return
-    # Later local edits of this row were made on top of this change: rebase them.
+    # Later local edits of this row were made on top of this change. The server
+    # made it version V on top of version V-1; an edit that had seen V-1 has seen
+    # everything in V, so it is rebased onto V. An edit with an older base saw
+    # less (other devices' versions it never pulled): its base stays, and the
+    # server merges or reports the conflict — never a silent overwrite.
+    v = result.version
     for later in queue:
-        if (
-            later.entity_id == item.entity_id
-            and later.seq > item.seq
-            and later.base_version <= item.base_version
-        ):
-            later.base_version = result.version
+        if later.entity_id == item.entity_id and later.seq > item.seq:
+            if v - 1 <= later.base_version < v:
+                later.base_version = v
     s.execute(
         update(Outbox)
         .where(
             Outbox.entity_id == item.entity_id,
             Outbox.state == "pending",
             Outbox.seq > item.seq,
-            Outbox.base_version <= item.base_version,
+            Outbox.base_version >= v - 1,
+            Outbox.base_version < v,
         )
-        .values(base_version=result.version)
+        .values(base_version=v)
     )
 
 

@@ -201,3 +201,11 @@ def user_view(d: Device, user_id: str) -> dict[str, Any]:
             k: v for k, v in dump["timesheet_event"].items() if v["timesheet_id"] in sheets
         },
     }
+
+
+def fast_retries() -> Any:
+    from requests.adapters import HTTPAdapter
+
+    from sync.client.http import make_retry
+
+    return HTTPAdapter(max_retries=make_retry(3, 0.01))

@@ -18,6 +18,7 @@ from client_world import (
     Device,
     Msp,
     day,
+    fast_retries,
     fill_week,
     make_msp,
     user_view,
@@ -152,14 +153,6 @@ def test_500_on_the_37th_of_100_and_an_invalid_one(faulty: tuple[Msp, set[str]])
     server = {r["id"]: r for r in msp.server_rows("time_entry")}
     assert len([i for i in ids if i in server]) == 100
     assert all(server[i]["version"] == 1 for i in ids)
-
-
-def fast_retries() -> Any:
-    from requests.adapters import HTTPAdapter
-
-    from sync.client.http import make_retry
-
-    return HTTPAdapter(max_retries=make_retry(3, 0.01))
 
 
 def _invalid_entry(d: Device) -> str:

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
-from client_world import ADMIN, DESCRIPTIONS, LAST_WEEK, MANAGER, TOM, Msp, day, fill_week
+from client_world import (
+    ADMIN,
+    DESCRIPTIONS,
+    LAST_WEEK,
+    MANAGER,
+    TOM,
+    Msp,
+    day,
+    fast_retries,
+    fill_week,
+    make_msp,
+)
 
 from desktop.core.model import Outbox, Timesheet
 from desktop.core.timeutil import utcnow
@@ -106,3 +119,47 @@ def test_company_settings_are_keyed_by_name(msp: Msp) -> None:
     assert tom.app.company.policy().min_description == 12
     with tom.app.db.read() as s:
         assert s.query(Outbox).count() == 0
+
+
+def test_queued_edits_are_rebased_only_over_what_they_saw(tmp_path: Path) -> None:
+    """Two queued edits of one entry while another device changes it: the second
+    edit is rebased over the first only when it had seen the version the first
+    was applied to — otherwise the server judges it (no silent overwrite)."""
+    poisoned: set[str] = set()
+
+    def fault(m: Any) -> None:
+        if m.id in poisoned:
+            raise RuntimeError("injected")
+
+    msp = make_msp(tmp_path, fault=fault)
+    try:
+        a, other = msp.laptop("a", TOM, adapter=fast_retries()), msp.laptop("o", TOM)
+        [entry] = fill_week(a, LAST_WEEK, days=1)
+        assert a.sync().ok and other.sync().ok
+        # 1. a's first edit can't go up; a pulls other's change, then edits again.
+        a.app.tracking.edit(a.me, entry, description="first words from a")
+        poisoned.add(a.outbox()[-1].id)
+        other.app.tracking.edit(other.me, entry, billable=False)
+        assert other.sync().ok
+        assert a.sync().waiting == 1
+        a.app.tracking.edit(a.me, entry, description="second words from a")
+        poisoned.clear()
+        r = a.sync()
+        assert r.ok and r.attention == 0 and r.waiting == 0, r  # no conflict with itself
+        assert other.sync().ok
+        e = other.app.tracking.get(other.me, entry)
+        assert (e.description, e.billable) == ("second words from a", False)
+        # 2. Both of a's edits queued before other's description change: the
+        # second one had not seen it, so it is a conflict, not an overwrite.
+        a.app.tracking.edit(a.me, entry, billable=True)
+        a.app.tracking.edit(a.me, entry, description="a again")
+        other.app.tracking.edit(other.me, entry, description="other's words")
+        assert other.sync().ok
+        r = a.sync()
+        assert r.attention == 1, r
+        server = {x["id"]: x for x in msp.server_rows("time_entry")}[entry]
+        assert (server["description"], server["billable"]) == ("other's words", True)
+    finally:
+        for d in msp.devices:
+            d.close()
+        msp.server.stop()
