@@ -38,20 +38,20 @@ outbox keeps everything that was not answered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.core.db import Database
-from desktop.core.model import Outbox, TimeEntry, Timesheet, TimesheetEvent
+from desktop.core.model import Outbox
 from desktop.core.timeutil import utcnow
 from sync import protocol
-from sync.client import store
+from sync.client import results, store
 from sync.client.http import ApiClient, ApiRefusal, Offline, ServerFailure, SyncError
 
 BATCH_SIZE = 100
@@ -61,7 +61,7 @@ BACKOFF_MAX_S = 3600
 
 
 @dataclass
-class _Item:
+class QueueItem:
     """An outbox row on its way to the server (plain data, not an ORM object)."""
 
     id: str
@@ -165,8 +165,8 @@ class SyncEngine:
                 state.last_error = None
             else:
                 state.last_error_at, state.last_error = now, error
-            waiting = _count(s, "pending")
-            attention = _count(s, "attention")
+            waiting = results.count(s, "pending")
+            attention = results.count(s, "attention")
         return SyncReport(
             pushed=tally.pushed,
             pulled=pulled,
@@ -185,7 +185,7 @@ class SyncEngine:
         device_id = self.device_id
         now = self.now()
         with self.replica.write() as s:
-            _fold_refused_creates(s)
+            results.fold_refused_creates(s)
             tally.held |= set(
                 s.scalars(
                     select(Outbox.entity_id).where(
@@ -207,7 +207,7 @@ class SyncEngine:
                     tally.held.add(r.entity_id)
                     continue
                 queue.append(
-                    _Item(
+                    QueueItem(
                         r.id,
                         r.seq,
                         r.entity,
@@ -219,7 +219,7 @@ class SyncEngine:
                     )
                 )
         while queue:
-            batch: list[_Item] = []
+            batch: list[QueueItem] = []
             taken: set[str] = set()
             blocked = set(tally.held)
             for item in queue:
@@ -237,7 +237,9 @@ class SyncEngine:
             queue = [i for i in queue if i.id not in done]
         return tally
 
-    def _send(self, device_id: str, batch: list[_Item], queue: list[_Item], tally: _Tally) -> None:
+    def _send(
+        self, device_id: str, batch: list[QueueItem], queue: list[QueueItem], tally: _Tally
+    ) -> None:
         request = protocol.PushRequest(device_id=device_id, mutations=[i.mutation() for i in batch])
         try:
             response = self.api.push(request)
@@ -254,7 +256,7 @@ class SyncEngine:
                 self._split(device_id, batch, queue, tally)
             else:
                 with self.replica.write() as s:
-                    _to_attention(s, batch[0].id, f"{exc.api_code}: {exc.message}")
+                    results.to_attention(s, batch[0].id, f"{exc.api_code}: {exc.message}")
                 tally.attention += 1
                 tally.held.add(batch[0].entity_id)
             return
@@ -266,14 +268,16 @@ class SyncEngine:
                 if result is None:
                     self._backoff_in(s, item, "the server sent no result for this change", tally)
                 elif result.status in ("applied", "duplicate"):
-                    _applied(s, item, result, queue, tally.repeated)
+                    results.applied(s, item, result, queue, tally.repeated)
                     tally.pushed += 1
                 else:
-                    _refused(s, item, result)
+                    results.refused(s, item, result)
                     tally.attention += 1
                     tally.held.add(item.entity_id)
 
-    def _split(self, device_id: str, batch: list[_Item], queue: list[_Item], tally: _Tally) -> None:
+    def _split(
+        self, device_id: str, batch: list[QueueItem], queue: list[QueueItem], tally: _Tally
+    ) -> None:
         """Send a failed batch again in halves; what the first half left waiting
         holds back the rows of the second that depend on it."""
         half = len(batch) // 2
@@ -287,11 +291,11 @@ class SyncEngine:
         if rest:
             self._send(device_id, rest, queue, tally)
 
-    def _backoff(self, item: _Item, message: str, tally: _Tally) -> None:
+    def _backoff(self, item: QueueItem, message: str, tally: _Tally) -> None:
         with self.replica.write() as s:
             self._backoff_in(s, item, message, tally)
 
-    def _backoff_in(self, s: Session, item: _Item, message: str, tally: _Tally) -> None:
+    def _backoff_in(self, s: Session, item: QueueItem, message: str, tally: _Tally) -> None:
         row = s.get(Outbox, item.id)
         tally.held.add(item.entity_id)
         if row is None:
@@ -351,133 +355,3 @@ class SyncEngine:
             store.park(s, parked)
             state.pull_cursor = max(page.cursor, cursor)
             return True
-
-
-# ------------------------------------------------------------ result handling
-
-
-def _count(s: Session, state: str) -> int:
-    return int(s.scalar(select(func.count()).select_from(Outbox).where(Outbox.state == state)) or 0)
-
-
-def _applied(
-    s: Session,
-    item: _Item,
-    result: protocol.MutationResult,
-    queue: Sequence[_Item],
-    repeated: set[str],
-) -> None:
-    s.execute(delete(Outbox).where(Outbox.id == item.id))
-    if result.version is None or item.op == "action":
-        return
-    store.set_version(s, item.entity, item.entity_id, result.version)
-    if item.entity_id not in repeated:
-        return
-    # Later local edits of this row were made on top of this change. The server
-    # made it version V on top of version V-1; an edit that had seen V-1 has seen
-    # everything in V, so it is rebased onto V. An edit with an older base saw
-    # less (other devices' versions it never pulled): its base stays, and the
-    # server merges or reports the conflict — never a silent overwrite.
-    v = result.version
-    for later in queue:
-        if later.entity_id == item.entity_id and later.seq > item.seq:
-            if v - 1 <= later.base_version < v:
-                later.base_version = v
-    s.execute(
-        update(Outbox)
-        .where(
-            Outbox.entity_id == item.entity_id,
-            Outbox.state == "pending",
-            Outbox.seq > item.seq,
-            Outbox.base_version >= v - 1,
-            Outbox.base_version < v,
-        )
-        .values(base_version=v)
-    )
-
-
-def _to_attention(s: Session, outbox_id: str, message: str) -> None:
-    row = s.get(Outbox, outbox_id)
-    if row is not None:
-        row.state, row.last_error, row.next_attempt_at = "attention", message[:2000], None
-
-
-def _refused(s: Session, item: _Item, result: protocol.MutationResult) -> None:
-    if result.status == "conflict":
-        message = f"conflict: {result.message or 'changed on another device; the server copy won'}"
-    else:
-        message = f"{result.code or 'rejected'}: {result.message or 'refused by the server'}"
-    _to_attention(s, item.id, message)
-    copy = result.server_copy
-    if copy is not None:
-        row = s.get(Outbox, item.id)
-        if row is not None:
-            row.payload = {**row.payload, "server_copy_seen": True}
-        entity = result.entity
-        entity_id = str(copy.get("id") or result.entity_id)
-        if entity == "company_setting":
-            entity_id = str(copy.get("key") or result.entity_id)
-        version = int(copy.get("version") or result.version or 0)
-        deleted = copy.get("deleted_at") is not None or bool(copy.get("deleted"))
-        store.apply_change(s, entity, entity_id, version, deleted, copy, store.pending_map(s))
-    if item.op == "action":
-        _undo_action(s, item, copy is not None)
-
-
-def _undo_action(s: Session, item: _Item, server_copy_applied: bool) -> None:
-    """A refused workflow action is taken back locally: its provisional audit
-    events go, the per-entry reasons it set are restored and, without a server
-    copy, the week's row returns to what it was before."""
-    undo = item.payload.get("undo") or {}
-    data = item.payload.get("data", {})
-    sheet = s.scalar(
-        select(Timesheet).where(
-            Timesheet.user_id == data.get("user_id"),
-            Timesheet.week_start == store.coerce(Timesheet, data).get("week_start"),
-        )
-    )
-    if sheet is not None:
-        s.execute(
-            delete(TimesheetEvent).where(
-                TimesheetEvent.timesheet_id == sheet.id, TimesheetEvent.version == 0
-            )
-        )
-        before = undo.get("sheet")
-        if not server_copy_applied and before:
-            for key, value in store.coerce(Timesheet, before).items():
-                if key not in ("id", "version"):
-                    setattr(sheet, key, value)
-        elif not server_copy_applied and "sheet" in undo and sheet.version == 0:
-            # The action made the local row and the server never had it: gone.
-            s.delete(sheet)
-    for entry_id, reason in (undo.get("reasons") or {}).items():
-        entry = s.get(TimeEntry, entry_id)
-        if entry is not None:
-            entry.rejection_reason = reason
-
-
-def _fold_refused_creates(s: Session) -> None:
-    """A row whose create was refused is re-sent as a create once the user edits
-    it (a later pending mutation of the same row); deleting it locally drops both."""
-    refused = {
-        r.entity_id: r
-        for r in s.scalars(select(Outbox).where(Outbox.state == "attention", Outbox.op == "create"))
-        if not (r.last_error or "").startswith("conflict")
-    }
-    if not refused:
-        return
-    for row in s.scalars(
-        select(Outbox)
-        .where(Outbox.state == "pending", Outbox.entity_id.in_(list(refused)))
-        .order_by(Outbox.seq)
-    ):
-        old = refused.pop(row.entity_id, None)
-        if old is None:
-            continue
-        s.delete(old)
-        if row.op == "delete":
-            s.delete(row)
-            continue
-        row.op = "create"
-        row.base_version = 0
-        row.payload = {"data": row.payload["data"]}
