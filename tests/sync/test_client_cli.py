@@ -147,3 +147,39 @@ def test_as_is_refused_once_logged_in(msp: Msp, run: Run) -> None:
     assert run("login", msp.url, "--email", MANAGER, "--password-stdin", stdin=PASSWORD)[0] == 0
     code, _, err = run("--as", "sam@msp.test", "status")
     assert code == 1 and "--as works only on a local-only device" in err
+
+
+def test_without_a_keyring_login_warns_and_lasts_for_the_session(msp: Msp, run: Run) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    code, _out, err = run("login", msp.url, "--email", TOM, "--password-stdin", stdin=PASSWORD)
+    assert code == 0 and "no usable keyring" in err and "session only" in err
+    assert run.json("sync")["error"] is None  # same process: the token is still here
+    for path in run.data.rglob("*"):
+        if path.is_file():
+            from sync.client import credentials
+
+            tokens = [t for t in credentials._session.values() if t.encode() in path.read_bytes()]
+            assert tokens == [], f"token written to {path}"
+    assert run("logout")[0] == 0
+
+
+def test_logout_while_offline_forgets_the_token_and_says_so(msp: Msp, run: Run) -> None:
+    from faults import Proxy
+
+    from sync.client import credentials
+
+    proxy = Proxy(int(msp.url.rsplit(":", 1)[1]))
+    try:
+        assert run("login", proxy.url, "--email", TOM, "--password-stdin", stdin=PASSWORD)[0] == 0
+        status = run.json("sync", "status")
+        assert credentials.load(proxy.url, status["device_id"])
+        proxy.down()
+        code, _out, err = run("logout")
+        assert code == 0 and "could not be reached" in err
+        assert credentials.load(proxy.url, status["device_id"]) is None
+        assert run.json("sync", "status")["status"] == "Local only"
+    finally:
+        proxy.close()
