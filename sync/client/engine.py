@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError as PydanticError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -55,6 +56,7 @@ from sync.client import results, store
 from sync.client.http import ApiClient, ApiRefusal, Offline, ServerFailure, SyncError
 
 BATCH_SIZE = 100
+CONTENT_REFUSALS = (400, 413, 422)  # a batch refused for what it holds is split
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_S = 30
 BACKOFF_MAX_S = 3600
@@ -114,6 +116,7 @@ class _Tally:
     attention: int = 0
     held: set[str] = field(default_factory=set)
     repeated: set[str] = field(default_factory=set)  # rows with several pending mutations
+    malformed: set[str] = field(default_factory=set)  # outbox ids that are no mutation
 
 
 class SyncEngine:
@@ -219,6 +222,7 @@ class SyncEngine:
                     )
                 )
         while queue:
+            malformed = len(tally.malformed)
             batch: list[QueueItem] = []
             taken: set[str] = set()
             blocked = set(tally.held)
@@ -228,11 +232,16 @@ class SyncEngine:
                 if item.entity_id in blocked or item.entity_id in taken or item.refs() & blocked:
                     blocked.add(item.entity_id)
                     continue
+                if not self._well_formed(item, tally):
+                    continue
                 batch.append(item)
                 taken.add(item.entity_id)
             if not batch:
-                break
-            done = {i.id for i in batch}
+                if len(tally.malformed) == malformed:
+                    break  # everything left waits on something
+                queue = [i for i in queue if i.id not in tally.malformed]
+                continue
+            done = {i.id for i in batch} | tally.malformed
             self._send(device_id, batch, queue, tally)
             queue = [i for i in queue if i.id not in done]
         return tally
@@ -250,8 +259,8 @@ class SyncEngine:
                 self._backoff(batch[0], exc.message, tally)
             return
         except ApiRefusal as exc:
-            if exc.status == 401:
-                raise
+            if exc.status not in CONTENT_REFUSALS:
+                raise  # about the request, not its content (device, rate limit): stop
             if len(batch) > 1:
                 self._split(device_id, batch, queue, tally)
             else:
@@ -274,6 +283,19 @@ class SyncEngine:
                     results.refused(s, item, result)
                     tally.attention += 1
                     tally.held.add(item.entity_id)
+
+    def _well_formed(self, item: QueueItem, tally: _Tally) -> bool:
+        """A row that can't even be expressed as a mutation needs attention."""
+        try:
+            item.mutation()
+            return True
+        except (PydanticError, KeyError, TypeError) as exc:
+            with self.replica.write() as s:
+                results.to_attention(s, item.id, f"invalid: {str(exc).splitlines()[0]}")
+            tally.attention += 1
+            tally.held.add(item.entity_id)
+            tally.malformed.add(item.id)
+            return False
 
     def _split(
         self, device_id: str, batch: list[QueueItem], queue: list[QueueItem], tally: _Tally

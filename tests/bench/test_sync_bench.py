@@ -231,6 +231,15 @@ def _write(f: dict[str, float], floor_push: float, floor_pull: float, floor_n: i
         f"| pull (server → device B) | {pull_rate:,.0f} | {fpull:,.0f} | "
         f"{f['pull_s'] / (floor_pull * f['pulled'] / max(floor_n, 1)):.2f} |",
         "",
+        f"{N:,} entries: push {f['push_s']:.1f} s, pull {f['pull_s']:.1f} s "
+        f"({f['pulled']:,} changes pulled).",
+        "",
+        "Push is bound by the server, which applies every mutation in its own",
+        "transaction (SQLite, durable commits) and stores its result for idempotency;",
+        "the client adds reading the outbox, the pydantic request and one local",
+        "transaction per batch. Pull applies each 500-change page and its cursor in",
+        "one local transaction (rows looked up per page, not per change).",
+        "",
         "Floor = the same wire work without the client: the same mutations POSTed with a",
         "bare `requests` session (no outbox reads, no result handling), and the same",
         "pages fetched and parsed (no local apply). Pull rows counted per change applied.",

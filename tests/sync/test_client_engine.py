@@ -266,3 +266,33 @@ def test_a_pulled_running_timer_stops_the_earlier_local_one(app: Any, clock: Any
     stopped = app.tracking.get(me, local.id)
     assert stopped.ended_at == clock.now - timedelta(minutes=10)
     e.close()
+
+
+def test_a_row_that_is_no_valid_mutation_needs_attention(app: Any, clock: Any) -> None:
+    [entry] = log(app, 1)
+    with app.db.write() as s:
+        row = s.query(Outbox).filter(Outbox.entity_id == entry).one()
+        row.entity = "gadget"  # not a protocol entity
+    api = FakeApi()
+    e = engine(app, api, clock)
+    report = e.sync_once()
+    assert report.ok and report.attention == 1 and report.waiting == 0, report
+    [bad] = [o for o in outbox(app) if o.entity_id == entry]
+    assert bad.state == "attention" and bad.last_error.startswith("invalid")
+    e.close()
+
+
+def test_a_request_level_refusal_stops_the_round_without_attention(app: Any, clock: Any) -> None:
+    from sync.client.http import ApiRefusal
+
+    log(app, 3)
+
+    class Forbidden(FakeApi):
+        def push(self, request: protocol.PushRequest) -> protocol.PushResponse:
+            raise ApiRefusal("the server refused: not your device", 403, "forbidden")
+
+    e = engine(app, Forbidden(), clock)
+    report = e.sync_once()
+    assert report.error and "not your device" in report.error
+    assert report.attention == 0 and all(o.state == "pending" for o in outbox(app))
+    e.close()
