@@ -84,7 +84,9 @@ def cmd_login(cli: Cli) -> None:
         ca_bundle=a.ca_bundle,
     )
     if result.warning:
-        cli.out.warn([result.warning])
+        cli.out.warn(
+            [result.warning, "from the command line that is this one command: use the tray app"]
+        )
     u = result.user
     cli.out.emit(
         {

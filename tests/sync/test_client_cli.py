@@ -183,3 +183,44 @@ def test_logout_while_offline_forgets_the_token_and_says_so(msp: Msp, run: Run) 
         assert run.json("sync", "status")["status"] == "Local only"
     finally:
         proxy.close()
+
+
+def test_the_real_entry_point_in_separate_processes(msp: Msp, tmp_path: Path) -> None:
+    """Each command its own process; the token crosses them through the keyring."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{root}{os.pathsep}{root / 'tests' / 'sync'}",
+        "PYTHON_KEYRING_BACKEND": "memkeyring.FileKeyring",
+        "PUNCHCLOCK_TEST_KEYRING": str(tmp_path / "ring.json"),
+        "PUNCHCLOCK_HOME": str(tmp_path / "home"),
+    }
+
+    def pc(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "desktop", *args],
+            input=stdin, capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+
+    done = pc("login", msp.url, "--email", TOM, "--password-stdin", stdin=PASSWORD + "\n")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert PASSWORD not in (tmp_path / "ring.json").read_text()
+    done = pc(
+        "log", "--date", LAST_WEEK.isoformat(), "--hours", "1", "--customer", "ACME",
+        "-d", "renewed the wildcard certificate",
+    )  # fmt: skip
+    assert done.returncode == 1 and "ACME" in done.stderr  # not pulled yet: one line
+    assert pc("sync").returncode == 0
+    assert pc(
+        "log", "--date", LAST_WEEK.isoformat(), "--hours", "1", "--customer", "ACME",
+        "-d", "renewed the wildcard certificate",
+    ).returncode == 0  # fmt: skip
+    moved = json.loads(pc("--json", "sync").stdout)
+    assert (moved["pushed"], moved["waiting"]) == (1, 0)
+    assert json.loads(pc("--json", "sync", "status").stdout)["status"].startswith("Synced")
+    assert pc("logout").returncode == 0
+    assert json.loads(pc("--json", "sync", "status").stdout)["status"] == "Local only"
