@@ -133,12 +133,11 @@ def _bind(
         state.pull_cursor = 0
     if local is not None:
         store.rekey_user(s, local.id, user.id)
+    # A local user with the server account's email is the same person: merged.
+    same = s.scalar(select(User).where(User.email == user.email, User.id != user.id))
+    if same is not None:
+        store.rekey_user(s, same.id, user.id)
     row = s.get(User, user.id)
-    if row is None:
-        row = s.scalar(select(User).where(User.email == user.email))
-        if row is not None:
-            store.rekey_user(s, row.id, user.id)
-            row = s.get(User, user.id)
     if row is None:
         row = User(
             id=user.id,

@@ -102,3 +102,13 @@ def test_the_tray_scheduler_syncs_a_logged_in_folder(msp: Msp) -> None:
     finally:
         sched.shutdown()
     assert seen[0].ok and seen[0].pushed == 1
+
+
+def test_login_merges_a_local_user_with_the_accounts_email(msp: Msp) -> None:
+    d = msp.device("shared")
+    boss = d.app.directory.init_profile(name="Boss", email="boss@local.test", timezone="UTC")
+    tom = d.app.directory.add_user(boss.id, TOM, name="Tom (local)")
+    d.login(TOM)
+    with d.app.db.read() as s:
+        users = {u.id: u.email for u in s.scalars(select(User))}
+    assert users == {msp.ids[TOM]: TOM} and tom.id not in users
