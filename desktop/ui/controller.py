@@ -1,5 +1,6 @@
 """The tray application's wiring: state, tray icon, popup, dialogs, reminders,
-idle detection — and the no-tray fallback.
+idle detection, sync (:class:`~desktop.ui.sync_link.SyncLink`) — and the
+no-tray fallback.
 
 No system tray (offscreen, GNOME without the AppIndicator extension): wait up
 to ``tray_wait_s`` (10 s) for one to appear, then show the timer popup as a
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -25,8 +27,12 @@ from desktop.ui.popup import TimerPopup
 from desktop.ui.reminders import ReminderScheduler
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import TrackerState
+from desktop.ui.sync_link import SyncLink
 from desktop.ui.tray import TrayIcon
 from desktop.ui.welcome import WelcomeDialog
+
+if TYPE_CHECKING:
+    from desktop.ui.attention_window import AttentionWindow
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +53,7 @@ class _Fallback(QObject):
 class TrayApp(QObject):
     def __init__(self, core: Punchclock, *, tray_wait_s: float = TRAY_WAIT_S,
                  idle_source: IdleSource | bool | None = True,
-                 parent: QObject | None = None) -> None:
+                 sync: SyncLink | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.core = core
         self.tray_wait_s = tray_wait_s
@@ -55,6 +61,7 @@ class TrayApp(QObject):
         self.popup = TimerPopup(self.state)
         self.tray = TrayIcon(self.state, self)
         self.reminders = ReminderScheduler(core, self)
+        self.sync = sync or SyncLink(self.state, parent=self)
         settings = core.preferences.settings()
         if idle_source is True:
             idle_source = detect_source()
@@ -77,6 +84,9 @@ class TrayApp(QObject):
         self.reminders.due.connect(self.show_reminder)
         self.state.failed.connect(self.show_failure)
         self.state.heartbeat.connect(self.poll_idle)
+        self.tray.sync_requested.connect(self.sync.sync_now)
+        self.tray.attention_requested.connect(self.open_attention)
+        self.sync.changed.connect(self._sync_changed)
 
     # ------------------------------------------------------------- start-up
 
@@ -84,6 +94,8 @@ class TrayApp(QObject):
         self.state.refresh()
         self.state.start_watching()
         self.reminders.start()
+        self.sync.start()
+        self._sync_changed()
         if QSystemTrayIcon.isSystemTrayAvailable():
             self._show_tray()
         else:
@@ -169,10 +181,29 @@ class TrayApp(QObject):
             return
         self._keep(LogTimeDialog(self.state))
 
-    def open_settings(self) -> None:
-        dialog = SettingsDialog(self.state, self.idle_source.name if self.idle_source else None)
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.state, self.idle_source.name if self.idle_source else None,
+                                sync=self.sync)
         dialog.accepted.connect(self._settings_saved)
         self._keep(dialog)
+        return dialog
+
+    def open_attention(self) -> AttentionWindow:
+        from desktop.ui.attention_window import AttentionWindow
+
+        existing = next((d for d in self.dialogs if isinstance(d, AttentionWindow)), None)
+        if existing is not None:
+            existing.reload()
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        window = AttentionWindow(self.sync)
+        self._keep(window)
+        return window
+
+    def _sync_changed(self) -> None:
+        link = self.sync
+        self.tray.set_sync(link.text, link.logged_in, link.attention)
 
     def _settings_saved(self) -> None:
         settings = self.core.preferences.settings()
@@ -185,6 +216,8 @@ class TrayApp(QObject):
 
     def poll_idle(self) -> None:
         span = self.detector.poll()
+        if self.detector.woke:
+            self.sync.resumed()
         if span is None:
             return
         running = self.state.snapshot.running
@@ -240,6 +273,7 @@ class TrayApp(QObject):
     def shutdown(self) -> None:
         self.state.stop_watching()
         self.reminders.shutdown()
+        self.sync.shutdown()
         self.state.runner.wait(5000)
         self.tray.icon.hide()
         for dialog in list(self.dialogs):

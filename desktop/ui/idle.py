@@ -222,6 +222,7 @@ class IdleDetector:
         self._last: tuple[datetime, float] | None = None
         self._away_since: datetime | None = None
         self._reason = "idle"
+        self.woke = False  # the last poll noticed a sleep/suspend (sync listens)
 
     def reset(self) -> None:
         self._away_since = None
@@ -241,6 +242,7 @@ class IdleDetector:
                 if self._away_since is None or last_wall < self._away_since:
                     self._away_since, self._reason = last_wall, "sleep"
         self._last = (wall, mono)
+        self.woke = slept
         idle = self.source.idle_seconds() if self.source is not None else None
         if idle is not None and idle >= self.threshold_s:
             since = wall - timedelta(seconds=idle)

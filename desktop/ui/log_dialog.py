@@ -3,10 +3,15 @@
 Hours accept every spelling the core reads (1.5, 1,5, 1:30, 90m, 1h30m); a
 from–to range uses HH:MM. Whatever the core refuses is shown inline, in its
 own words, and nothing is written. "Save & new" keeps the date and customer.
+
+The same form edits a change the server refused (the Needs attention window):
+:meth:`LogTimeDialog.prefill` fills it from the entry's values and ``submit``
+replaces the plain "log" with what that window does with the result.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, time
 from typing import Any
 
@@ -26,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import dto
+from desktop.core.app import Punchclock
 from desktop.core.durations import format_duration, parse_duration
 from desktop.core.errors import PunchclockError, ValidationError
 from desktop.core.timeutil import parse_clock_time, work_date
@@ -33,12 +39,16 @@ from desktop.ui.picker import TargetPicker
 from desktop.ui.state import TrackerState
 from desktop.ui.widgets import ErrorLabel
 
+Submit = Callable[[Punchclock, dict[str, Any]], dto.SavedEntry]
+
 
 class LogTimeDialog(QDialog):
-    def __init__(self, state: TrackerState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: TrackerState, parent: QWidget | None = None, *,
+                 submit: Submit | None = None, title: str = "Log time") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Log time — Punchclock")
+        self.setWindowTitle(f"{title} — Punchclock")
         self.state = state
+        self.submit = submit
         self.saved: list[dto.SavedEntry] = []
         self._billable_touched = False
 
@@ -101,6 +111,19 @@ class LogTimeDialog(QDialog):
         if not self._billable_touched:
             self.billable.setChecked(self.picker.default_billable())
 
+    def prefill(self, data: Mapping[str, Any]) -> None:
+        """Fill the form from an entry's stored values (``row_data`` shape)."""
+        if data.get("work_date"):
+            day = date.fromisoformat(str(data["work_date"]))
+            self.date.setDate(QDate(day.year, day.month, day.day))
+        self.picker.select(data.get("customer_id"), data.get("project_id"), data.get("task_id"))
+        if data.get("duration_s") is not None:
+            self.hours.setText(format_duration(int(data["duration_s"])))
+        self.description.setText(str(data.get("description") or ""))
+        if data.get("billable") is not None:
+            self._billable_touched = True
+            self.billable.setChecked(bool(data["billable"]))
+
     # ----------------------------------------------------------- reading
 
     def request(self) -> dict[str, Any]:
@@ -139,7 +162,8 @@ class LogTimeDialog(QDialog):
             self.error.show_message(exc.message)
             return
         self._set_busy(True)
-        self.state.run(lambda a: a.tracking.log(None, **kwargs),
+        submit = self.submit
+        self.state.run(lambda a: submit(a, kwargs) if submit else a.tracking.log(None, **kwargs),
                        on_done=lambda saved: self._saved(saved, close),
                        on_error=self._refused)
 

@@ -1,4 +1,5 @@
-"""Settings: profile, reminders, idle detection, start at login, data file.
+"""Settings: profile, reminders, idle detection, start at login, data file —
+and, with a :class:`~desktop.ui.sync_link.SyncLink`, the Sync tab (login).
 
 Profile changes go to the user row (and its outbox); device settings to the
 local preference table. Everything is validated by the core; a refused value
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -38,6 +39,10 @@ from desktop.ui import autostart
 from desktop.ui.state import TrackerState
 from desktop.ui.widgets import ErrorLabel
 
+if TYPE_CHECKING:
+    from desktop.ui.sync_link import SyncLink
+    from desktop.ui.sync_settings import SyncTab
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -51,7 +56,7 @@ def timezone_box(current: str) -> QComboBox:
 
 class SettingsDialog(QDialog):
     def __init__(self, state: TrackerState, idle_source_name: str | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, sync: SyncLink | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — Punchclock")
         self.state = state
@@ -64,6 +69,12 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._reminders_tab(), "&Reminders")
         tabs.addTab(self._tracking_tab(idle_source_name), "&Idle")
         tabs.addTab(self._general_tab(app), "&General")
+        self.sync_tab: SyncTab | None = None
+        if sync is not None:
+            from desktop.ui.sync_settings import SyncTab as Tab
+
+            self.sync_tab = Tab(sync)
+            tabs.addTab(self.sync_tab, "S&ync")
         self.tabs = tabs
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)

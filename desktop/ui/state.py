@@ -55,6 +55,7 @@ class TrackerState(QObject):
     changed = Signal()
     failed = Signal(str)  # a known error (PunchclockError) for the user, one line
     heartbeat = Signal()
+    written = Signal()  # a write of this process committed (sync queues a round)
 
     def __init__(self, app: Punchclock, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +132,7 @@ class TrackerState(QObject):
         anything else is a bug and reaches the excepthook."""
 
         def done(result: Any) -> None:
+            emit(self.written)
             self.refresh()
             if on_done is not None:
                 on_done(result)

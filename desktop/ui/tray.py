@@ -5,7 +5,8 @@ Its sections, top to bottom: the running timer and Stop · the five most recent
 combinations (one click switches) · Start timer…, Log time… · the windows that
 exist (:attr:`TrayIcon.windows` — Timesheet, Timeline, Approvals, Reports are
 added there by the modules that build them; a window with ``roles`` shows only
-for those roles) · the sync status line · Settings…, Quit.
+for those roles) · the sync status line, Sync now (logged in) and Needs
+attention (N)… (when N > 0) · Settings…, Quit.
 """
 
 from __future__ import annotations
@@ -63,13 +64,16 @@ class TrayIcon(QObject):
     settings_requested = Signal()
     quit_requested = Signal()
     reminder_clicked = Signal(object)
+    sync_requested = Signal()
+    attention_requested = Signal()
 
     def __init__(self, state: TrackerState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.windows: list[WindowEntry] = []
         self.sync_status = LOCAL_ONLY
-        self.sync_now: Callable[[], None] | None = None
+        self.sync_logged_in = False
+        self.sync_attention = 0
         self.icon = QSystemTrayIcon(tray_icon(False), self)
         self.menu = QMenu()
         self.icon.setContextMenu(self.menu)
@@ -79,6 +83,7 @@ class TrayIcon(QObject):
         self._last_reminder: Reminder | None = None
         self._tooltip = ""
         self.running_action: QAction | None = None
+        self.sync_action: QAction | None = None
         state.changed.connect(self.update)
         state.heartbeat.connect(self.update_tooltip)
         self.update()
@@ -125,13 +130,25 @@ class TrayIcon(QObject):
             for window in shown:
                 _act(menu, window.label, window.open)
         menu.addSeparator()
-        status = menu.addAction(self.sync_status)
-        status.setEnabled(False)
-        if self.sync_now is not None:
-            _act(menu, "Sync &now", self.sync_now)
+        self.sync_action = menu.addAction(self.sync_status if self.sync_logged_in else LOCAL_ONLY)
+        self.sync_action.setEnabled(False)
+        if self.sync_logged_in:
+            _act(menu, "Sync &now", self.sync_requested)
+        if self.sync_attention:
+            _act(menu, f"Needs &attention ({self.sync_attention})…", self.attention_requested)
         menu.addSeparator()
         _act(menu, "Se&ttings…", self.settings_requested)
         _act(menu, "&Quit", self.quit_requested)
+
+    def set_sync(self, text: str, logged_in: bool, attention: int) -> None:
+        """The sync line, Sync now and Needs attention; rebuilds only on a change."""
+        if (logged_in, attention) == (self.sync_logged_in, self.sync_attention):
+            self.sync_status = text
+            if self.sync_action is not None and logged_in:
+                self.sync_action.setText(text)  # in place: an open menu stays open
+            return
+        self.sync_status, self.sync_logged_in, self.sync_attention = text, logged_in, attention
+        self.rebuild_menu()
 
     def _add_recent(self, combo: dto.Combination) -> None:
         running = self.state.snapshot.running

@@ -51,6 +51,11 @@ def _usable() -> bool:
         return True
 
 
+def available() -> bool:
+    """Whether a token can outlive this process (a usable keyring backend)."""
+    return _usable()
+
+
 def save(server_url: str, device_id: str, token: str) -> Saved:
     name = account(server_url, device_id)
     if _usable():

@@ -101,6 +101,8 @@ def test_returning_from_idle_opens_the_dialog_once(qtbot: Any, tray_app: Any, ap
     tray_app.state.refresh()
 
     class Away:
+        woke = False
+
         def poll(self) -> IdleSpan | None:
             return IdleSpan(clock.now - timedelta(minutes=30), clock.now, "idle")
 
@@ -115,6 +117,8 @@ def test_returning_from_idle_opens_the_dialog_once(qtbot: Any, tray_app: Any, ap
 def test_idle_without_a_running_timer_asks_nothing(qtbot: Any, tray_app: Any,
                                                    clock: Any) -> None:
     class Away:
+        woke = False
+
         def poll(self) -> IdleSpan | None:
             return IdleSpan(clock.now - timedelta(minutes=30), clock.now, "sleep")
 
