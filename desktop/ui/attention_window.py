@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import dto
 from desktop.core.app import Punchclock
+from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
 from desktop.core.model import TimeEntry
 from desktop.ui.log_dialog import LogTimeDialog
@@ -46,6 +47,7 @@ from sync.client.attention import Item
 COLUMNS = ("What", "Your change", "Server's reason", "When")
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 EDITABLE = ("create", "update")
+NOISE = ("updated_at", "rejection_reason", "version")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -53,6 +55,24 @@ Index = QModelIndex | QPersistentModelIndex
 def _when(at: datetime) -> str:
     aware = at if at.tzinfo else at.replace(tzinfo=UTC)
     return aware.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def describe(item: Item) -> str:
+    """The local change in words: a time entry by its day, hours and text."""
+    if item.entity != "time_entry" or item.op == "action":
+        return item.summary[:1].upper() + item.summary[1:]
+    d = item.data
+    verb = {"create": "New entry", "update": "Edit", "delete": "Delete"}.get(item.op, item.op)
+    hours = format_duration(int(d["duration_s"])) if d.get("duration_s") is not None else ""
+    text = f"{verb} {d.get('work_date', '')}"
+    if hours:
+        text += f", {hours} h"
+    if d.get("description"):
+        text += f": {d['description']}"
+    fields = [f for f in item.fields or () if f not in NOISE]
+    if item.op == "update" and fields:
+        text += f" (changed: {', '.join(f.replace('_', ' ') for f in fields)})"
+    return text
 
 
 def _reason(message: str) -> str:
@@ -91,7 +111,7 @@ class AttentionModel(QAbstractTableModel):
         if column == 0:
             return item.entity.replace("_", " ").capitalize()
         if column == 1:
-            return item.summary
+            return describe(item)
         if column == 2:
             return _reason(item.message)
         return _when(item.created_at)
@@ -142,12 +162,15 @@ class AttentionWindow(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(buttons)
-        self.resize(860, 320)
+        self.resize(self.sizeHint())
         self._busy = False
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         link.round_finished.connect(self.reload)
         link.changed.connect(self._maybe_reload)
         self.reload()
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, 340)
 
     # ---------------------------------------------------------------- view
 
@@ -164,9 +187,11 @@ class AttentionWindow(QDialog):
         if n:
             self.table.selectRow(row)
         self.table.resizeColumnToContents(0)
-        self.table.setColumnWidth(1, min(320, max(180, self.table.sizeHintForColumn(1))))
+        self.table.setColumnWidth(1, min(360, max(200, self.table.sizeHintForColumn(1))))
         self.table.resizeColumnToContents(3)
         self.table.resizeRowsToContents()
+        for r in range(n):  # a little air around wrapped text
+            self.table.setRowHeight(r, self.table.rowHeight(r) + 6)
         self._update_buttons()
 
     def _maybe_reload(self) -> None:
@@ -195,7 +220,7 @@ class AttentionWindow(QDialog):
         if item is None:
             return
         self._run(lambda a: attention.retry(a.db, item.id, now=a.clock()),
-                  f"Queued again: {item.summary}. Syncing…", sync=True)
+                  f"Queued again: {describe(item)}. Syncing…", sync=True)
 
     def discard(self) -> None:
         item = self.selected()
@@ -203,13 +228,13 @@ class AttentionWindow(QDialog):
             return
         answer = QMessageBox.question(
             self, "Discard this change?",
-            f"Discard your change “{item.summary}”?\n\nThe server's version stays; "
+            f"Discard your change “{describe(item)}”?\n\nThe server's version stays; "
             "your local value is dropped and can't be recovered.",
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Discard:
             return
-        self._run(lambda a: attention.discard(a.db, item.id), f"Discarded: {item.summary}.")
+        self._run(lambda a: attention.discard(a.db, item.id), f"Discarded: {describe(item)}.")
 
     def edit(self) -> LogTimeDialog | None:
         item = self.selected()
@@ -225,7 +250,7 @@ class AttentionWindow(QDialog):
         dialog.prefill(item.data)
         dialog.save_new_button.hide()
         dialog.save_button.setText("&Save and retry")
-        dialog.accepted.connect(lambda: self._done(f"Saved and queued: {item.summary}.", True))
+        dialog.accepted.connect(lambda: self._done(f"Saved and queued: {describe(item)}.", True))
         dialog.setModal(True)
         dialog.show()
         return dialog

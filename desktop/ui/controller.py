@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -53,7 +53,8 @@ class _Fallback(QObject):
 class TrayApp(QObject):
     def __init__(self, core: Punchclock, *, tray_wait_s: float = TRAY_WAIT_S,
                  idle_source: IdleSource | bool | None = True,
-                 sync: SyncLink | None = None, parent: QObject | None = None) -> None:
+                 sync_options: dict[str, Any] | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.core = core
         self.tray_wait_s = tray_wait_s
@@ -61,7 +62,7 @@ class TrayApp(QObject):
         self.popup = TimerPopup(self.state)
         self.tray = TrayIcon(self.state, self)
         self.reminders = ReminderScheduler(core, self)
-        self.sync = sync or SyncLink(self.state, parent=self)
+        self.sync = SyncLink(self.state, parent=self, **(sync_options or {}))
         settings = core.preferences.settings()
         if idle_source is True:
             idle_source = detect_source()
