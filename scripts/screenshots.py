@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.core.app import Punchclock
+from desktop.core.model import Outbox
 from desktop.ui.idle_dialog import IdleDialog
 from desktop.ui.log_dialog import LogTimeDialog
 from desktop.ui.popup import TimerPopup
@@ -30,6 +31,47 @@ def shot(widget: QWidget, name: str) -> None:
     path = OUT / name
     widget.grab().save(str(path))
     print(path)
+
+
+def sync_shots(state: TrackerState) -> None:
+    """The Sync tab (local only), the menu's sync lines and Needs attention with
+    one refused edit (marked by hand: no server here)."""
+    from desktop.ui.attention_window import AttentionWindow
+    from desktop.ui.sync_link import SyncLink
+    from desktop.ui.tray import TrayIcon
+    from sync.client import store
+    from sync.client.results import to_attention
+
+    core = state.app
+    day = state.now().date() - timedelta(days=7)
+    saved = core.tracking.log(None, day=day, customer="ACME", duration_s=7200,
+                              description="Replaced the RAID disk on FS01")
+    replica = store.Replica(core.db)
+    try:
+        with replica.write() as s:
+            outbox = s.query(Outbox).filter(Outbox.entity_id == saved.entry.id).one()
+            week = day.isocalendar()
+            to_attention(s, outbox.id, f"locked: week {week[0]}-W{week[1]:02d} is approved; "
+                                       "its entries can't be changed")
+    finally:
+        replica.close()
+    link = SyncLink(state, watch_network=False)
+    settings = SettingsDialog(state, None, sync=link)
+    assert settings.sync_tab is not None
+    settings.tabs.setCurrentWidget(settings.sync_tab)
+    shot(settings, "settings-sync.png")
+    tray = TrayIcon(state)
+    tray.set_sync("Synced 2 min ago", True, 1)
+    shot(tray.menu, "tray-menu-sync.png")
+    window = AttentionWindow(link)
+    window.show()
+    window.resize(window.sizeHint())
+    window.reload()
+    QApplication.processEvents()
+    window.grab().save(str(OUT / "attention-window.png"))
+    print(OUT / "attention-window.png")
+    state.runner.wait()
+    link.shutdown()
 
 
 def main() -> int:
@@ -74,6 +116,7 @@ def main() -> int:
         welcome = WelcomeDialog(state)
         welcome.email.setText("not an email")
         shot(welcome, "welcome.png")
+        sync_shots(state)
         state.runner.wait()
         core.close()
     del qt

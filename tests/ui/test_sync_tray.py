@@ -145,7 +145,7 @@ def test_login_through_the_settings_tab(qtbot: Any, msp: Msp, tray: Tray,
     assert "Tom Tech" in tab.account.text() and msp.url in tab.account.text()
     assert tab.logout_button.isEnabled() and not tab.login_button.isEnabled()
     dialog.show()
-    shot(dialog, "settings-sync.png")
+    shot(dialog, "settings-sync-signed-in.png")
 
     with qtbot.waitSignal(tray.link.changed, timeout=ROUND_MS):
         tab.logout_button.click()
@@ -237,7 +237,7 @@ def test_attention_window_lists_retries_edits_and_discards(
     assert report.attention == 3, report
     assert tray.link.text == "3 need attention"
     assert "Needs &attention (3)…" in menu_texts(tray)
-    shot(tray.app.tray.menu, "tray-menu-sync.png")
+    shot(tray.app.tray.menu, "tray-menu-attention.png")
 
     window = tray.app.open_attention()
     assert isinstance(window, AttentionWindow)
@@ -253,7 +253,7 @@ def test_attention_window_lists_retries_edits_and_discards(
     window.show()
     window.resize(window.sizeHint())
     window.reload()
-    shot(window, "attention-window.png", adjust=False)
+    shot(window, "attention-window-locked.png", adjust=False)
 
     # Discard asks first; Cancel keeps the item.
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
@@ -312,3 +312,68 @@ def test_attention_window_lists_retries_edits_and_discards(
     assert not any(t.startswith("Needs &attention") for t in menu_texts(tray))
     assert window.intro.text().startswith("Nothing needs attention")
 
+
+
+# ------------------------------------------------------------- triggers
+
+
+class FakeScheduler:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    def local_change(self) -> None:
+        self.calls.append(("local_change", None))
+
+    def resumed(self) -> None:
+        self.calls.append(("resumed", None))
+
+    def network_changed(self, online: bool) -> None:
+        self.calls.append(("network_changed", online))
+
+    def sync_now(self) -> None:
+        self.calls.append(("sync_now", None))
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.calls.append(("shutdown", wait))
+
+
+def test_triggers_reach_the_scheduler(qtbot: Any, tray: Tray) -> None:
+    from PySide6.QtNetwork import QNetworkInformation
+
+    from desktop.ui.idle import IdleSpan
+
+    fake = FakeScheduler()
+    tray.link.scheduler = fake  # type: ignore[assignment]
+    tray.app.state.refresh()
+    tray.link._beat()  # the first look at data_version
+    fake.calls.clear()
+    # A write the tray makes itself.
+    tray.state.run(lambda a: a.directory.init_profile(name="Tom", email="t@x.test",
+                                                      timezone="UTC"))
+    qtbot.waitUntil(lambda: not tray.state.runner.busy)
+    assert fake.calls == [("local_change", None)]
+    # Another process (the CLI) queues a change: the heartbeat notices.
+    me = tray.device.app.directory.profile()
+    assert me is not None
+    other = type(tray.device.app).open(tray.device.app.db.path.parent)
+    try:
+        other.directory.add_customer(me.id, "Initech")
+    finally:
+        other.close()
+    tray.link._beat()
+    tray.link._beat()  # nothing new: no second round
+    assert fake.calls == [("local_change", None)] * 2
+
+    class Woke:
+        woke = True
+
+        def poll(self) -> IdleSpan | None:
+            return None
+
+    tray.app.detector = Woke()  # type: ignore[assignment]
+    tray.app.poll_idle()
+    tray.link._reachability(QNetworkInformation.Reachability.Online)
+    tray.link._reachability(QNetworkInformation.Reachability.Disconnected)
+    assert fake.calls[2:] == [("resumed", None), ("network_changed", True),
+                              ("network_changed", False)]
+    tray.link.scheduler = None
