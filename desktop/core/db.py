@@ -37,8 +37,21 @@ class StorageError(PunchclockError):
     code = "storage"
 
 
-def _make_engine(url: str, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def sqlite_engine(
+    url: str,
+    begin: str = "BEGIN",
+    *,
+    foreign_keys: bool = True,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+) -> Engine:
+    """A SQLite engine with the store's settings (WAL, ``synchronous=FULL``, busy
+    timeout, real transactions opened with ``begin``). The sync client's replica
+    writer turns ``foreign_keys`` off. Pooled connections move between threads
+    (one at a time), as SQLAlchemy's pool allows for file databases."""
+    engine = create_engine(
+        url,
+        connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -46,8 +59,8 @@ def _make_engine(url: str, begin: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -136,7 +149,7 @@ def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
         raise StorageError(f"can't create the data folder {data_dir}: {exc.strerror}") from exc
     path = data_dir / DB_FILENAME
     url = f"sqlite:///{path}"
-    db = Database(path, _make_engine(url, "BEGIN"), _make_engine(url, "BEGIN IMMEDIATE"))
+    db = Database(path, sqlite_engine(url, "BEGIN"), sqlite_engine(url, "BEGIN IMMEDIATE"))
     if migrate:
         from desktop.core.migrate import upgrade
 

@@ -19,14 +19,16 @@ from sqlalchemy import Engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config() -> Config:
+def alembic_config(migrations: Path = MIGRATIONS) -> Config:
+    """An Alembic config for a migrations folder (the store's by default; the
+    server passes its own)."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(migrations))
     return cfg
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revision(migrations: Path = MIGRATIONS) -> str:
+    head = ScriptDirectory.from_config(alembic_config(migrations)).get_current_head()
     assert head is not None
     return head
 

@@ -28,16 +28,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import Date, DateTime, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop.core.db import BUSY_TIMEOUT_MS, Database
+from desktop.core.db import Database, sqlite_engine
 from desktop.core.model import (
     SYNCED_ENTITIES,
     CompanySetting,
@@ -75,7 +74,7 @@ class Replica:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.engine = _replica_engine(f"sqlite:///{db.path}")
+        self.engine = sqlite_engine(f"sqlite:///{db.path}", "BEGIN IMMEDIATE", foreign_keys=False)
         self._maker = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -85,26 +84,6 @@ class Replica:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def _replica_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.execute("PRAGMA foreign_keys=OFF")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
 
 
 # ------------------------------------------------------------------- state

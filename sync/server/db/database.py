@@ -21,19 +21,18 @@ The schema is migrated with the server's own Alembic scripts
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, select, update
+from sqlalchemy import Connection, create_engine, select, update
 from sqlalchemy.engine import make_url
 
+from desktop.core import migrate as core_migrate
+from desktop.core.db import sqlite_engine
 from sync.server.db.models import revision_counter
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -42,28 +41,6 @@ BUSY_TIMEOUT_MS = 30_000
 
 class DatabaseError(Exception):
     """The database can't be used (unreachable, wrong URL, not migrated)."""
-
-
-def _sqlite_engine(url: str, begin: str) -> Engine:
-    engine = create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
-
-    return engine
 
 
 class ServerDatabase:
@@ -79,8 +56,10 @@ class ServerDatabase:
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.read_engine = _sqlite_engine(url, "BEGIN")
-            self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
+            self.read_engine = sqlite_engine(url, "BEGIN", busy_timeout_ms=BUSY_TIMEOUT_MS)
+            self.write_engine = sqlite_engine(
+                url, "BEGIN IMMEDIATE", busy_timeout_ms=BUSY_TIMEOUT_MS
+            )
         elif self.dialect == "postgresql":
             self.read_engine = self.write_engine = create_engine(
                 url, pool_pre_ping=True, pool_size=10, max_overflow=20
@@ -136,15 +115,11 @@ class ServerDatabase:
 
 
 def alembic_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return cfg
+    return core_migrate.alembic_config(MIGRATIONS)
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return core_migrate.head_revision(MIGRATIONS)
 
 
 def next_revisions(conn: Connection, count: int) -> int:
