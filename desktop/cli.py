@@ -637,10 +637,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_app(args: argparse.Namespace) -> int:
-    """No command: the tray application; where it can't load, the status."""
+    """No command: the tray application. Where Qt can't load (a server without
+    its libraries), say why in one line and show the status instead."""
     try:
         from desktop.ui.main import run
-    except ImportError:
+    except ImportError as exc:
+        print(f"punchclock: can't start the tray app ({exc}); showing the status", file=sys.stderr)
         args.command = "status"
         cli = Cli(args)
         try:
