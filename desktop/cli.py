@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from desktop.core import dto
-from desktop.core.errors import PunchclockError
+from desktop.core.errors import NoProfile, PunchclockError
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -637,17 +637,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_app(args: argparse.Namespace) -> int:
-    """No command: the tray application. Where Qt can't load (a server without
-    its libraries), say why in one line and show the status instead."""
-    try:
-        from desktop.ui.main import run
-    except ImportError as exc:
-        print(f"punchclock: can't start the tray app ({exc}); showing the status", file=sys.stderr)
-        args.command = "status"
-        cli = Cli(args)
+    """No command: the tray application. Where it can't run (no graphical
+    session, or Qt can't load), say why in one line and show the status instead
+    — Qt would otherwise abort the process."""
+    reason = _no_gui_reason()
+    if reason is None:
         try:
-            cli.cmd_status()
-        finally:
-            cli.app.close()
-        return 0
-    return int(run(args.data_dir))
+            from desktop.ui.main import run
+        except ImportError as exc:
+            reason = f"Qt can't load: {exc}"
+        else:
+            return int(run(args.data_dir))
+    print(f"punchclock: no tray app here ({reason}); showing the status", file=sys.stderr)
+    args.command = "status"
+    cli = Cli(args)
+    try:
+        cli.cmd_status()
+    except NoProfile as exc:  # a first run on a headless machine is not an error
+        print(f"punchclock: {exc.message}", file=sys.stderr)
+    finally:
+        cli.app.close()
+    return 0
+
+
+def _no_gui_reason() -> str | None:
+    """Why no window can open, or None when one can."""
+    import os
+
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith(("linux", "freebsd", "openbsd")) and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return "no graphical session: DISPLAY is not set"
+    return None

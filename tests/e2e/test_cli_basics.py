@@ -415,3 +415,32 @@ def test_demo_makes_a_believable_company(tmp_path, capsys):
         ]
     )
     assert json.loads(capsys.readouterr().out) == summary
+
+
+def test_no_command_without_a_display_falls_back_to_the_status(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    data = tmp_path / "headless"
+    first = subprocess.run(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert first.returncode == 0
+    assert "no graphical session" in first.stderr and "punchclock init" in first.stderr
+    _cli(data, "init", "--name", "Ann", "--email", "ann@example.com", "--timezone", "UTC")
+    second = subprocess.run(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert second.returncode == 0 and "no timer running" in second.stdout
