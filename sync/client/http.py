@@ -18,6 +18,7 @@ with the server's ``ErrorOut`` code and message).
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,14 +75,26 @@ class ApiRefusal(SyncError):
 
 def normalize_url(url: str) -> str:
     """``https://host[:port][/prefix]`` without a trailing slash; refuses what
-    isn't an http(s) URL."""
+    isn't an http(s) URL, and plain http to anything but this machine (the
+    password and the token would cross the network in clear text)."""
     text = url.strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SyncError(f'"{url}" is not a server address (https://host[:port])')
+    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+        raise SyncError(f'"{url}" is not encrypted; use https:// (plain http only for localhost)')
     if text.endswith(protocol.API_PREFIX):
         text = text[: -len(protocol.API_PREFIX)]
     return text
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def make_retry(retries: int = RETRIES, backoff_s: float = BACKOFF_S) -> Retry:

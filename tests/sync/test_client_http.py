@@ -120,6 +120,13 @@ def test_urls_are_checked() -> None:
     for bad in ("pc.example.com", "ftp://x", "https://"):
         with pytest.raises(SyncError):
             normalize_url(bad)
+    # Clear text only to this machine: the password and token would cross the network.
+    assert normalize_url("http://127.0.0.1:8765") == "http://127.0.0.1:8765"
+    assert normalize_url("http://localhost:8765/") == "http://localhost:8765"
+    assert normalize_url("http://[::1]:8765") == "http://[::1]:8765"
+    for clear in ("http://pc.example.com", "http://192.0.2.7:8765"):
+        with pytest.raises(SyncError, match="https"):
+            normalize_url(clear)
 
 
 def test_verification_is_always_on_and_a_missing_bundle_is_refused(tmp_path: Path) -> None:
