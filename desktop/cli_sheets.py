@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from desktop.cli import Cli, UsageError, _hm, _iso, _user_json, entry_json
+from desktop.cli import Cli, UsageError, _hm, _iso, entry_json
+from desktop.cli_directory import user_json
 from desktop.core import dto
 from desktop.core.money import format_amount, parse_amount, round_minor
 
@@ -488,7 +489,7 @@ def cmd_schedule(cli: Cli) -> None:
         cli.me().id, a.email, schedule_s=schedule, target=a.target
     )
     cli.out.emit(
-        _user_json(u),
+        user_json(u),
         f"{u.email}: "
         + " ".join(_hm(s) for s in u.work_schedule_s)
         + f"  target {u.utilization_target}%",

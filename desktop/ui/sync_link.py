@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy import func, select
@@ -32,11 +32,16 @@ from desktop.core.model import Outbox
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
 from desktop.ui.tasks import TaskRunner
-from sync.client import account, credentials
-from sync.client.engine import SyncReport
-from sync.client.http import AuthFailure
-from sync.client.scheduler import SyncScheduler
 from sync.client.status import Status, read_status, status_text
+
+if TYPE_CHECKING:
+    from sync.client import account
+    from sync.client.engine import SyncReport
+    from sync.client.scheduler import SyncScheduler
+
+# The HTTP side of the client (requests, keyring, pydantic, APScheduler) is
+# imported only when it is used: a tray that is not logged in never loads it,
+# which keeps start-up and memory down.
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,8 @@ STATUS_EVERY_S = 15  # re-read the status line this often ("Synced 2 min ago")
 
 def user_message(exc: BaseException, *, logging_in: bool = False) -> str:
     """One line for the user from a client exception — never a traceback."""
+    from sync.client.http import AuthFailure
+
     if isinstance(exc, AuthFailure) and logging_in:
         inner = exc.message.partition("(")[2].rpartition(")")[0]
         return f"The server refused the login: {inner or 'wrong email or password'}."
@@ -98,11 +105,16 @@ class SyncLink(QObject):
     def token_missing(self) -> bool:
         """Logged in, but this session has no token (no keyring after a restart)."""
         st = self.status
-        return bool(st.server_url and st.device_id
-                    and credentials.load(st.server_url, st.device_id) is None)
+        if not (st.server_url and st.device_id):
+            return False
+        from sync.client import credentials
+
+        return credentials.load(st.server_url, st.device_id) is None
 
     @staticmethod
     def keyring_available() -> bool:
+        from sync.client import credentials
+
         return credentials.available()
 
     def refresh(self) -> None:
@@ -140,6 +152,8 @@ class SyncLink(QObject):
     def _start_scheduler(self) -> None:
         if self.scheduler is not None:
             return
+        from sync.client.scheduler import SyncScheduler
+
         self.scheduler = SyncScheduler.for_database(
             self.db, lambda report: emit(self._delivered, report), **self.scheduler_kw)
         self.scheduler.start()
@@ -213,6 +227,8 @@ class SyncLink(QObject):
             self.refresh()
 
     def _round_done(self, report: object) -> None:
+        from sync.client.engine import SyncReport
+
         assert isinstance(report, SyncReport)
         self.last_report = report
         self.syncing = False
@@ -227,6 +243,8 @@ class SyncLink(QObject):
     def login(self, url: str, email: str, password: str,
               on_done: Callable[[account.LoginResult], None],
               on_error: Callable[[str], None]) -> None:
+        from sync.client import account
+
         db, device = self.db, socket.gethostname() or "Punchclock"
 
         def done(result: Any) -> None:
@@ -241,6 +259,8 @@ class SyncLink(QObject):
 
     def logout(self, on_done: Callable[[account.LogoutResult], None],
                on_error: Callable[[str], None]) -> None:
+        from sync.client import account
+
         db, scheduler, self.scheduler = self.db, self.scheduler, None
 
         def job() -> account.LogoutResult:
