@@ -63,7 +63,7 @@ bench: $(STAMP)
 
 # Offscreen shots of the tray app's windows into test-output/ (look at them after UI changes).
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info test-output

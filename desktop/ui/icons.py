@@ -1,6 +1,6 @@
 """The tray's idle and running icons.
 
-SVG sources live in ``resources/icons``; ``scripts/render_icons.py`` renders the
+SVG sources live in ``resources/icons``; ``resources/render_icons.py`` renders the
 PNG sizes next to them. A QIcon gets every PNG size (pixel-exact at 16–64 px)
 plus the SVG for any other size or HiDPI scale.
 """

@@ -1,6 +1,6 @@
 """Render resources/icons/*.svg to the PNG sizes the tray uses (run after editing an SVG).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/render_icons.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python resources/render_icons.py
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Offscreen screenshots of the tray app's windows into test-output/ (``make screenshots``).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/screenshots.py
 """
 
 from __future__ import annotations
