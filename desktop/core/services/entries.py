@@ -14,6 +14,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.core import outbox
 from desktop.core.durations import format_duration
 from desktop.core.errors import NotFound, ValidationError
 from desktop.core.model import Customer, Project, Task, TimeEntry, Timesheet, User
@@ -53,6 +54,50 @@ class Target:
             if choice is not None:
                 return choice
         return self.customer.default_billable
+
+
+def target_of(s: Session, row: TimeEntry) -> Target:
+    """The customer / project / task an existing entry is on."""
+    customer = s.get(Customer, row.customer_id)
+    assert customer is not None
+    return Target(
+        customer,
+        s.get(Project, row.project_id) if row.project_id else None,
+        s.get(Task, row.task_id) if row.task_id else None,
+    )
+
+
+def add_entry(
+    s: Session,
+    user_id: str,
+    target: Target,
+    *,
+    day: date,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    duration_s: int,
+    description: str,
+    billable: bool | None,
+    source: str,
+) -> TimeEntry:
+    """Insert a new entry on ``target`` (billable defaults from it) with its
+    outbox row; the caller has checked the rules."""
+    row = TimeEntry(
+        user_id=user_id,
+        customer_id=target.customer.id,
+        project_id=target.project.id if target.project else None,
+        task_id=target.task.id if target.task else None,
+        work_date=day,
+        started_at=started_at,
+        ended_at=ended_at,
+        duration_s=duration_s,
+        description=description,
+        billable=target.billable if billable is None else billable,
+        source=source,
+    )
+    s.add(row)
+    outbox.record(s, row, "create")
+    return row
 
 
 def resolve_target(

@@ -28,11 +28,13 @@ from desktop.core.model import TimeEntry, User
 from desktop.core.services.common import Service, require_user, to_entry
 from desktop.core.services.entries import (
     Target,
+    add_entry,
     check_day_total,
     check_week_open,
     finish,
     resolve_target,
     running_timer,
+    target_of,
     whole_seconds,
 )
 from desktop.core.timeutil import day_bounds_utc, work_date
@@ -86,20 +88,18 @@ class IdleService(Service):
                     written.append(dto.SavedEntry(to_entry(s, row)))
             if choice in (DISCARD_CONTINUE, ASSIGN):
                 check_week_open(s, user, work_date(back, user.timezone))
-                again = TimeEntry(
-                    user_id=user.id,
-                    customer_id=timer.customer_id,
-                    project_id=timer.project_id,
-                    task_id=timer.task_id,
-                    work_date=work_date(back, user.timezone),
+                again = add_entry(
+                    s,
+                    user.id,
+                    target_of(s, timer),
+                    day=work_date(back, user.timezone),
                     started_at=back,
+                    ended_at=None,
                     duration_s=0,
                     description=timer.description,
                     billable=timer.billable,
                     source="timer",
                 )
-                s.add(again)
-                outbox.record(s, again, "create")
                 written.append(dto.SavedEntry(to_entry(s, again)))
             return written
 
@@ -122,21 +122,18 @@ def _split_span(
         seconds = int((chunk_end - cursor).total_seconds())
         check_week_open(s, user, day)
         check_day_total(s, user.id, day, seconds, now, exclude=None)
-        row = TimeEntry(
-            user_id=user.id,
-            customer_id=target.customer.id,
-            project_id=target.project.id if target.project else None,
-            task_id=target.task.id if target.task else None,
-            work_date=day,
+        row = add_entry(
+            s,
+            user.id,
+            target,
+            day=day,
             started_at=cursor,
             ended_at=chunk_end,
             duration_s=seconds,
             description=description,
-            billable=target.billable,
+            billable=None,
             source="idle-split",
         )
-        s.add(row)
-        outbox.record(s, row, "create")
         rows.append(row)
         cursor = chunk_end
     return rows

@@ -47,6 +47,7 @@ from desktop.core.services.entries import (
     UNSET,
     Guard,
     Unset,
+    add_entry,
     check_day_total,
     check_week_open,
     day_total,
@@ -204,22 +205,19 @@ class TrackingService(Service):
                 finish(current, at)
                 outbox.record(s, current, "update", fields=["ended_at", "duration_s"])
                 stopped = current
-            row = TimeEntry(
-                user_id=user.id,
-                customer_id=target.customer.id,
-                project_id=target.project.id if target.project else None,
-                task_id=target.task.id if target.task else None,
-                work_date=day,
-                started_at=at,
-                ended_at=None,
-                duration_s=0,
-                description=text,
-                billable=target.billable if billable is None else billable,
-                source=source,
-            )
-            s.add(row)
             try:
-                outbox.record(s, row, "create")
+                row = add_entry(
+                    s,
+                    user.id,
+                    target,
+                    day=day,
+                    started_at=at,
+                    ended_at=None,
+                    duration_s=0,
+                    description=text,
+                    billable=billable,
+                    source=source,
+                )
             except IntegrityError as exc:  # pragma: no cover - serialized by BEGIN IMMEDIATE
                 raise Conflict("another timer started at the same moment; try again") from exc
             warnings = overlap_warnings(s, row, now, user.timezone)
@@ -291,21 +289,18 @@ class TrackingService(Service):
             started, ended, seconds = span(day, duration_s, start, end, user.timezone)
             check_week_open(s, user, day)
             check_day_total(s, user.id, day, seconds, now, exclude=None)
-            row = TimeEntry(
-                user_id=user.id,
-                customer_id=target.customer.id,
-                project_id=target.project.id if target.project else None,
-                task_id=target.task.id if target.task else None,
-                work_date=day,
+            row = add_entry(
+                s,
+                user.id,
+                target,
+                day=day,
                 started_at=started,
                 ended_at=ended,
                 duration_s=seconds,
                 description=text,
-                billable=target.billable if billable is None else billable,
+                billable=billable,
                 source=source,
             )
-            s.add(row)
-            outbox.record(s, row, "create")
             return dto.SavedEntry(
                 to_entry(s, row), tuple(overlap_warnings(s, row, now, user.timezone))
             )
