@@ -177,8 +177,8 @@ class ApiClient:
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
         url = f"{self.base_url}{protocol.API_PREFIX}{path}"
-        # Never verify=False. Passed per request: requests lets $REQUESTS_CA_BUNDLE
-        # override a session-level bundle, not an explicit one.
+        # Certificate checks are always on. The bundle is passed per request because
+        # requests lets $REQUESTS_CA_BUNDLE override a session-level one.
         kw["verify"] = self.verify
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kw)
