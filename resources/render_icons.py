@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-from desktop.ui.icons import ICON_DIR, SIZES, png_path
+from desktop.ui.tray.icon import ICON_DIR, SIZES, png_path
 
 
 def main() -> int:

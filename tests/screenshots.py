@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.core.app import Punchclock
 from desktop.core.model import Outbox
-from desktop.ui.idle_dialog import IdleDialog
-from desktop.ui.log_dialog import LogTimeDialog
-from desktop.ui.popup import TimerPopup
-from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.dialogs.idle import IdleDialog
+from desktop.ui.dialogs.log_time import LogTimeDialog
+from desktop.ui.dialogs.settings import SettingsDialog
+from desktop.ui.dialogs.welcome import WelcomeDialog
 from desktop.ui.state import TrackerState
-from desktop.ui.welcome import WelcomeDialog
+from desktop.ui.tray.popup import TimerPopup
 
 OUT = Path(__file__).resolve().parents[1] / "test-output"
 
@@ -36,9 +36,9 @@ def shot(widget: QWidget, name: str) -> None:
 def sync_shots(state: TrackerState) -> None:
     """The Sync tab (local only), the menu's sync lines and Needs attention with
     one refused edit (marked by hand: no server here)."""
-    from desktop.ui.attention_window import AttentionWindow
     from desktop.ui.sync_link import SyncLink
-    from desktop.ui.tray import TrayIcon
+    from desktop.ui.tray.menu import TrayIcon
+    from desktop.ui.windows.attention import AttentionWindow
     from sync.client import store
     from sync.client.results import to_attention
 

@@ -24,9 +24,9 @@ def run(data_dir: Path | None = None) -> int:
 
     from desktop.core.app import APP_NAME, Punchclock, default_data_dir
     from desktop.core.errors import PunchclockError
-    from desktop.ui import crash
-    from desktop.ui.controller import TRAY_WAIT_S, TrayApp
-    from desktop.ui.single_instance import SingleInstance
+    from desktop.ui.platform import crash
+    from desktop.ui.platform.single_instance import SingleInstance
+    from desktop.ui.tray.controller import TRAY_WAIT_S, TrayApp
 
     log_file = crash.setup_logging()
     crash.install_qt_message_handler()

@@ -2,7 +2,7 @@
 
 One ``TrackerState`` per process. It reads a :class:`Snapshot` from the core
 services (quick local reads on the GUI thread), runs every write off the GUI
-thread through :class:`~desktop.ui.tasks.TaskRunner`, and notices changes made
+thread through :class:`~desktop.ui.jobs.JobRunner`, and notices changes made
 by other processes (the CLI) with a 1 s heartbeat that asks SQLite for its
 ``data_version`` — one pragma, no table read — refreshing only when it moved.
 The same heartbeat drives idle detection, so the idle app wakes once a second.
@@ -22,8 +22,8 @@ from desktop.core import dto
 from desktop.core.app import Punchclock
 from desktop.core.errors import PunchclockError
 from desktop.core.timeutil import work_date
+from desktop.ui.jobs import JobRunner
 from desktop.ui.qtcompat import emit
-from desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class TrackerState(QObject):
     def __init__(self, app: Punchclock, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app = app
-        self.runner = TaskRunner(self)
+        self.runner = JobRunner(self)
         self.snapshot = Snapshot()
         self._data_version: int | None = None
         self._timer = QTimer(self)

@@ -29,9 +29,9 @@ from sqlalchemy import func, select
 
 from desktop.core.errors import PunchclockError
 from desktop.core.model import Outbox
+from desktop.ui.jobs import JobRunner
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
-from desktop.ui.tasks import TaskRunner
 from sync.client.status import Status, read_status, status_text
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class SyncLink(QObject):
         self.db = state.app.db
         self.scheduler_kw = dict(scheduler_kw or {})
         self.watch_network = watch_network
-        self.runner = TaskRunner(self)
+        self.runner = JobRunner(self)
         self.scheduler: SyncScheduler | None = None
         self.status: Status = read_status(self.db)
         self.text = status_text(self.status, state.now())

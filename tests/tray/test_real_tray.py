@@ -91,7 +91,7 @@ def test_kill_9_keeps_the_running_timer(tray: Any) -> None:
 def test_x11_idle_source_grows_and_drops_after_input(xserver: Any) -> None:
     probe = (
         "import sys, time\n"
-        "from desktop.ui.idle import X11IdleSource\n"
+        "from desktop.ui.platform.idle import X11IdleSource\n"
         "src = X11IdleSource()\n"
         "a = src.idle_seconds(); time.sleep(2.0); b = src.idle_seconds()\n"
         "sys.stdout.write(f'{a} {b}\\n'); sys.stdout.flush()\n"

@@ -15,11 +15,11 @@ import pytest
 
 from desktop.core.errors import ValidationError
 from desktop.core.services.reminders import CONTINUE_LAST, Reminder
-from desktop.ui.controller import TrayApp
-from desktop.ui.crash import ExceptHook
-from desktop.ui.idle import IdleSpan
-from desktop.ui.idle_dialog import IdleDialog
-from desktop.ui.single_instance import SingleInstance
+from desktop.ui.dialogs.idle import IdleDialog
+from desktop.ui.platform.crash import ExceptHook
+from desktop.ui.platform.idle import IdleSpan
+from desktop.ui.platform.single_instance import SingleInstance
+from desktop.ui.tray.controller import TrayApp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,7 +143,7 @@ def test_clicking_a_continue_reminder_continues(qtbot: Any, tray_app: Any, app: 
 def test_first_run_opens_the_welcome(qtbot: Any, tmp_path: Path, clock: Any) -> None:
     from desktop.core.app import Punchclock
     from desktop.core.db import open_database
-    from desktop.ui.welcome import WelcomeDialog
+    from desktop.ui.dialogs.welcome import WelcomeDialog
 
     pc = Punchclock(open_database(tmp_path / "new"), clock=clock)
     ta = TrayApp(pc, tray_wait_s=0.2, idle_source=False)
@@ -173,7 +173,7 @@ def test_excepthook_shows_known_errors_as_their_message(tmp_path: Path) -> None:
 def test_qt_warnings_go_to_logging(caplog: Any) -> None:
     from PySide6.QtCore import QMessageLogContext, QtMsgType
 
-    from desktop.ui.crash import qt_message_handler
+    from desktop.ui.platform.crash import qt_message_handler
 
     qt_message_handler(QtMsgType.QtWarningMsg, QMessageLogContext(), "careful")
     assert ("qt", 30, "careful") in [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
@@ -190,7 +190,7 @@ def test_emitting_signals_does_not_leak_the_refcount_of_true(qtbot: Any) -> None
 
 
 def test_the_tray_does_not_import_pyqtgraph_or_numpy() -> None:
-    code = ("import sys\nimport desktop.ui.main, desktop.ui.controller\n"
+    code = ("import sys\nimport desktop.ui.main, desktop.ui.tray.controller\n"
             "print(sorted(m for m in ('pyqtgraph', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, cwd=ROOT)

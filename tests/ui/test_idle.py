@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from desktop.ui.idle import IdleDetector
-from desktop.ui.idle_dialog import IdleDialog
+from desktop.ui.dialogs.idle import IdleDialog
+from desktop.ui.platform.idle import IdleDetector
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate
 
-from desktop.ui.log_dialog import LogTimeDialog
+from desktop.ui.dialogs.log_time import LogTimeDialog
 
 TODAY = date(2026, 11, 25)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from desktop.ui.popup import TimerPopup
+from desktop.ui.tray.popup import TimerPopup
 
 
 def make_popup(qtbot: Any, state: Any) -> TimerPopup:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from desktop.ui.settings_dialog import SettingsDialog
-from desktop.ui.welcome import WelcomeDialog
+from desktop.ui.dialogs.settings import SettingsDialog
+from desktop.ui.dialogs.welcome import WelcomeDialog
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_idle_source_is_named_or_its_absence_explained(qtbot: Any, state: Any) -
 
 def test_turning_start_at_login_off_removes_the_file(qtbot: Any, settings: SettingsDialog,
                                                      state: Any) -> None:
-    from desktop.ui import autostart
+    from desktop.ui.platform import autostart
 
     autostart.set_enabled(True)
     dlg = SettingsDialog(state, None)

@@ -32,12 +32,12 @@ from client_world import (  # noqa: E402
     msp,
 )
 
-from desktop.ui.attention_window import AttentionWindow  # noqa: E402
-from desktop.ui.controller import TrayApp  # noqa: E402
-from desktop.ui.settings_dialog import SettingsDialog  # noqa: E402
+from desktop.ui.dialogs.settings import SettingsDialog  # noqa: E402
+from desktop.ui.dialogs.sync_settings import KEYRING_NONE, KEYRING_OK  # noqa: E402
 from desktop.ui.state import TrackerState  # noqa: E402
 from desktop.ui.sync_link import SyncLink, user_message  # noqa: E402
-from desktop.ui.sync_settings import KEYRING_NONE, KEYRING_OK  # noqa: E402
+from desktop.ui.tray.controller import TrayApp  # noqa: E402
+from desktop.ui.windows.attention import AttentionWindow  # noqa: E402
 from sync.client.http import SyncError  # noqa: E402
 from sync.client.status import read_status  # noqa: E402
 from sync.server.testing import free_port  # noqa: E402
@@ -340,7 +340,7 @@ class FakeScheduler:
 def test_triggers_reach_the_scheduler(qtbot: Any, tray: Tray) -> None:
     from PySide6.QtNetwork import QNetworkInformation
 
-    from desktop.ui.idle import IdleSpan
+    from desktop.ui.platform.idle import IdleSpan
 
     fake = FakeScheduler()
     tray.link.scheduler = fake  # type: ignore[assignment]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from desktop.ui.tray import LOCAL_ONLY, TrayIcon, WindowEntry, tooltip_text
+from desktop.ui.tray.menu import LOCAL_ONLY, TrayIcon, WindowEntry, tooltip_text
 
 
 def texts(tray: TrayIcon) -> list[str]:

@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 from desktop.core.app import Punchclock
 from desktop.core.errors import PunchclockError
 from desktop.core.services.preferences import Settings, validate
-from desktop.ui import autostart
+from desktop.ui.platform import autostart
 from desktop.ui.state import TrackerState
 from desktop.ui.widgets import ErrorLabel
 
 if TYPE_CHECKING:
+    from desktop.ui.dialogs.sync_settings import SyncTab
     from desktop.ui.sync_link import SyncLink
-    from desktop.ui.sync_settings import SyncTab
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -71,7 +71,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._general_tab(app), "&General")
         self.sync_tab: SyncTab | None = None
         if sync is not None:
-            from desktop.ui.sync_settings import SyncTab as Tab
+            from desktop.ui.dialogs.sync_settings import SyncTab as Tab
 
             self.sync_tab = Tab(sync)
             tabs.addTab(self.sync_tab, "S&ync")

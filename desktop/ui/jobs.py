@@ -68,7 +68,9 @@ class _Job(QRunnable):
             emit(self._relay.done, result)
 
 
-class TaskRunner(QObject):
+class JobRunner(QObject):
+    """Runs jobs one at a time on a worker thread; results return by signal."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)

@@ -20,19 +20,19 @@ from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 from desktop.core.app import Punchclock
 from desktop.core.services import reminders as due
 from desktop.core.services.reminders import Reminder
-from desktop.ui.idle import IdleDetector, IdleSource, IdleSpan, detect_source
-from desktop.ui.idle_dialog import IdleDialog
-from desktop.ui.log_dialog import LogTimeDialog
-from desktop.ui.popup import TimerPopup
+from desktop.ui.dialogs.idle import IdleDialog
+from desktop.ui.dialogs.log_time import LogTimeDialog
+from desktop.ui.dialogs.settings import SettingsDialog
+from desktop.ui.dialogs.welcome import WelcomeDialog
+from desktop.ui.platform.idle import IdleDetector, IdleSource, IdleSpan, detect_source
 from desktop.ui.reminders import ReminderScheduler
-from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import TrackerState
 from desktop.ui.sync_link import SyncLink
-from desktop.ui.tray import TrayIcon
-from desktop.ui.welcome import WelcomeDialog
+from desktop.ui.tray.menu import TrayIcon
+from desktop.ui.tray.popup import TimerPopup
 
 if TYPE_CHECKING:
-    from desktop.ui.attention_window import AttentionWindow
+    from desktop.ui.windows.attention import AttentionWindow
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ class TrayApp(QObject):
         return dialog
 
     def open_attention(self) -> AttentionWindow:
-        from desktop.ui.attention_window import AttentionWindow
+        from desktop.ui.windows.attention import AttentionWindow
 
         existing = next((d for d in self.dialogs if isinstance(d, AttentionWindow)), None)
         if existing is not None:

@@ -19,7 +19,7 @@ from desktop.core import dto
 from desktop.core.app import Punchclock
 from desktop.core.durations import parse_duration
 from desktop.core.errors import PunchclockError
-from desktop.ui.settings_dialog import timezone_box
+from desktop.ui.dialogs.settings import timezone_box
 from desktop.ui.state import TrackerState
 from desktop.ui.widgets import ErrorLabel
 

@@ -38,7 +38,7 @@ from desktop.core.app import Punchclock
 from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
 from desktop.core.model import TimeEntry
-from desktop.ui.log_dialog import LogTimeDialog
+from desktop.ui.dialogs.log_time import LogTimeDialog
 from desktop.ui.sync_link import SyncLink
 from desktop.ui.widgets import ErrorLabel
 from sync.client import attention

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from desktop.core import dto
 from desktop.core.durations import format_duration
 from desktop.core.services.reminders import Reminder
-from desktop.ui.icons import tray_icon
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
+from desktop.ui.tray.icon import tray_icon
 
 RECENT_COUNT = 5
 LOCAL_ONLY = "Local only — no sync server"

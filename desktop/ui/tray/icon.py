@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = Path(__file__).resolve().parents[3] / "resources"
 ICON_DIR = RESOURCES / "icons"
 SIZES = (16, 22, 24, 32, 48, 64)
 IDLE = "punchclock-idle"
