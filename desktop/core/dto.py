@@ -131,6 +131,16 @@ class SavedEntry:
 
 
 @dataclass(frozen=True)
+class TimerStatus:
+    """Where the user's timer stands: the running entry (None when stopped),
+    its elapsed time and the day's total so far."""
+
+    running: Entry | None
+    elapsed_s: int
+    today_s: int
+
+
+@dataclass(frozen=True)
 class Combination:
     """A customer / project / task combination the user tracked recently."""
 

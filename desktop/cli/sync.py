@@ -1,10 +1,10 @@
-"""CLI twins of the sync actions: ``login``, ``logout``, ``sync``, ``sync status``
-and ``sync attention`` (list, ``--retry ID``, ``--discard ID --yes``).
+"""Sync with a Punchclock server: ``login``, ``logout``, ``sync``, ``sync
+status`` and ``sync attention`` (list, ``--retry ID``, ``--discard ID --yes``).
 
 ``sync.client`` (and so ``requests``) is imported inside the commands only:
 ``desktop.core`` and the rest of the CLI never load it. Once a folder is logged
 in, the global ``--as`` is refused: the server decides who acts (standalone
-mode only). JSON shapes are in the README.
+mode only).
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from __future__ import annotations
 import getpass
 import socket
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from desktop.cli import Cli, UsageError, _iso
-from desktop.core.errors import Forbidden, PunchclockError, ValidationError
-from desktop.core.model import SyncState
+from desktop.cli import output
+from desktop.cli.base import Cli, CommandParser, Commands, UsageError
+from desktop.core.errors import PunchclockError, ValidationError
+
+TITLE = "Sync"
 
 
-def add_parsers(sub: Any) -> None:
-    c = sub.add_parser("login", help="log this device in to a Punchclock server")
+def add_parsers(commands: Commands) -> None:
+    c = commands.add("login", "log this device in to a Punchclock server", cmd_login)
     c.add_argument("url", help="https://punchclock.example.com")
     c.add_argument("--email", required=True)
     c.add_argument(
@@ -31,32 +31,16 @@ def add_parsers(sub: Any) -> None:
     c.add_argument("--device-name", default=None, help="default: this computer's name")
     c.add_argument("--ca-bundle", type=Path, help="a CA bundle for a private certificate")
 
-    sub.add_parser("logout", help="log out (revokes this device's token)")
+    commands.add("logout", "log out (revokes this device's token)", cmd_logout)
 
-    c = sub.add_parser("sync", help="sync now; `sync status`, `sync attention`")
-    ssub = c.add_subparsers(dest="action", parser_class=type(c))
+    c = commands.add("sync", "sync now; `sync status`, `sync attention`", cmd_sync)
+    ssub = c.add_subparsers(dest="action", parser_class=CommandParser)
     ssub.add_parser("status", help="where this device stands")
     a = ssub.add_parser("attention", help="changes that need your attention")
     g = a.add_mutually_exclusive_group()
     g.add_argument("--retry", metavar="ID", help="send the local value again")
     g.add_argument("--discard", metavar="ID", help="drop the local value (needs --yes)")
     a.add_argument("--yes", action="store_true", help="confirm --discard")
-
-
-def logged_in(cli: Cli) -> str | None:
-    with cli.app.db.read() as s:
-        row = s.get(SyncState, 1)
-        return row.server_url if row is not None else None
-
-
-def check_standalone(cli: Cli) -> None:
-    """``--as`` is for standalone mode: refused once the folder is logged in."""
-    url = logged_in(cli)
-    if url:
-        raise Forbidden(f"--as works only on a local-only device; this one is logged in to {url}")
-
-
-# ----------------------------------------------------------------- commands
 
 
 def _password(cli: Cli) -> str:
@@ -89,13 +73,7 @@ def cmd_login(cli: Cli) -> None:
         )
     u = result.user
     cli.out.emit(
-        {
-            "server_url": result.server_url,
-            "device_id": result.device_id,
-            "user": {"id": u.id, "name": u.name, "email": u.email, "role": u.role},
-            "token_persistent": result.warning is None,
-        },
-        f"logged in to {result.server_url} as {u.name} <{u.email}> ({u.role})",
+        output.LOGIN(result), f"logged in to {result.server_url} as {u.name} <{u.email}> ({u.role})"
     )
 
 
@@ -106,14 +84,9 @@ def cmd_logout(cli: Cli) -> None:
     if result.warning:
         cli.out.warn([result.warning])
     waiting = (
-        f"; {result.waiting} unsynced change{'s' if result.waiting != 1 else ''} stay here"
-        if result.waiting
-        else ""
+        f"; {output.plural(result.waiting, 'unsynced change')} stay here" if result.waiting else ""
     )
-    cli.out.emit(
-        {"server_url": result.server_url, "revoked": result.revoked, "waiting": result.waiting},
-        f"logged out of {result.server_url}{waiting}",
-    )
+    cli.out.emit(output.LOGOUT(result), f"logged out of {result.server_url}{waiting}")
 
 
 def cmd_sync(cli: Cli) -> None:
@@ -134,20 +107,12 @@ def _round(cli: Cli) -> None:
         report = engine.sync_once(force=True)
     finally:
         engine.close()
-    data = {
-        "pushed": report.pushed,
-        "pulled": report.pulled,
-        "attention": report.attention,
-        "new_attention": report.new_attention,
-        "waiting": report.waiting,
-        "offline": report.offline,
-        "error": report.error,
-    }
+    data = output.SYNC_ROUND(report)
     if report.error:
         if cli.out.as_json:
             cli.out.emit(data, "")
         n = report.waiting
-        waiting = f" ({n} change{'s' if n != 1 else ''} waiting)" if n else ""
+        waiting = f" ({output.plural(n, 'change')} waiting)" if n else ""
         raise PunchclockError(f"sync failed: {report.error}{waiting}")
     cli.out.emit(
         data,
@@ -161,17 +126,6 @@ def _status(cli: Cli) -> None:
 
     st = read_status(cli.app.db)
     text = status_text(st, cli.app.clock())
-    data = {
-        "status": text,
-        "logged_in": st.logged_in,
-        "server_url": st.server_url,
-        "device_id": st.device_id,
-        "waiting": st.waiting,
-        "attention": st.attention,
-        "last_success_at": _iso(st.last_success_at),
-        "last_error_at": _iso(st.last_error_at),
-        "last_error": st.last_error,
-    }
 
     def lines() -> str:
         out = [text]
@@ -182,21 +136,7 @@ def _status(cli: Cli) -> None:
             out.append(f"last error: {st.last_error}")
         return "\n".join(out)
 
-    cli.out.emit(data, lines)
-
-
-def _item_json(item: Any) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "entity": item.entity,
-        "entity_id": item.entity_id,
-        "op": item.op,
-        "message": item.message,
-        "summary": item.summary,
-        "fields": list(item.fields) if item.fields is not None else None,
-        "data": item.data,
-        "created_at": _iso(item.created_at),
-    }
+    cli.out.emit(output.SYNC_STATUS(st, status=text), lines)
 
 
 def _attention(cli: Cli) -> None:
@@ -208,7 +148,9 @@ def _attention(cli: Cli) -> None:
         raise UsageError("punchclock sync attention: --yes confirms --discard only")
     if a.retry:
         item = attention.retry(db, a.retry, now=cli.app.clock())
-        cli.out.emit(_item_json(item), f"queued again: {item.summary} (run `punchclock sync`)")
+        cli.out.emit(
+            output.ATTENTION_ITEM(item), f"queued again: {item.summary} (run `punchclock sync`)"
+        )
         return
     if a.discard:
         if not a.yes:
@@ -217,20 +159,13 @@ def _attention(cli: Cli) -> None:
                 "add --yes to confirm"
             )
         item = attention.discard(db, a.discard)
-        cli.out.emit(_item_json(item), f"discarded: {item.summary}")
+        cli.out.emit(output.ATTENTION_ITEM(item), f"discarded: {item.summary}")
         return
     rows = attention.items(db)
     cli.out.emit(
-        [_item_json(i) for i in rows],
-        lambda: (
-            "\n".join(f"{i.id[:8]}  {i.summary}\n          {i.message}" for i in rows)
-            or "nothing needs attention"
+        output.ATTENTION_ITEM.many(rows),
+        lambda: output.lines(
+            rows, lambda i: f"{i.id[:8]}  {i.summary}\n          {i.message}",
+            "nothing needs attention",
         ),
     )
-
-
-COMMANDS: dict[str, Callable[[Cli], None]] = {
-    "login": cmd_login,
-    "logout": cmd_logout,
-    "sync": cmd_sync,
-}

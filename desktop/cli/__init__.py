@@ -1,0 +1,18 @@
+"""``punchclock`` — the headless twin of every UI action, and the entry point.
+
+Layout: :mod:`~desktop.cli.base` (parsers, ``UsageError``, exit codes, the
+``Cli`` context), :mod:`~desktop.cli.output` (every JSON shape and human line),
+one module per group of commands (``tracking``, ``directory``, ``timesheets``,
+``company``, ``sync``) importing only those two, and :mod:`~desktop.cli.main`
+(the parser with every group, and ``main``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from desktop.cli.main import main as run
+
+    return run(argv)

@@ -1,0 +1,161 @@
+"""What every command module shares: the parser classes, the usage error, the
+exit codes, the ``Cli`` context (the opened core and the acting user) and the
+argument helpers several groups use.
+
+Global options (``--data-dir``, ``--as``, ``--json``) are accepted before or
+after the command: the root parser holds their defaults, and every command
+parser (:class:`CommandParser`) declares them again with a suppressed default,
+so a value given after the command lands in the same place and one not given
+there leaves the root's value alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from desktop.cli.output import Out
+from desktop.core import dto
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A command line that can't be run as written (exit 2)."""
+
+
+def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default: Any = argparse.SUPPRESS if suppress else None
+    p.add_argument("--data-dir", type=Path, default=default, help="folder holding the database")
+    p.add_argument(
+        "--as", dest="as_user", metavar="EMAIL", default=default,
+        help="act as another local user (local-only devices)",
+    )
+    p.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        help="machine-readable output on stdout",
+    )
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+class CommandParser(Parser):
+    """The parser of a command or sub-command: the global options work here too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_global_options(self, suppress=True)
+
+
+Run = Callable[["Cli"], None]
+
+
+@dataclass
+class Commands:
+    """One group's commands as ``--help`` lists them, and what runs each.
+
+    The entry point gives each command module one of these (over the root
+    parser's sub-parsers); the module's ``add_parsers`` calls ``add(name,
+    help, run)`` per command, which creates the command's parser."""
+
+    title: str
+    sub: Any
+    run: dict[str, Run] = field(default_factory=dict)
+    helps: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, help: str, run: Run) -> CommandParser:
+        self.helps[name] = help
+        self.run[name] = run
+        parser: CommandParser = self.sub.add_parser(name, description=help)
+        return parser
+
+
+class Cli:
+    """One command's context: the arguments, the output, the opened core and
+    the acting user (the profile, or ``--as`` on a local-only device)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from desktop.core.app import Punchclock
+
+        self.args = args
+        self.out = Out(args.json)
+        self.app = Punchclock.open(args.data_dir)
+        self.actor_id: str | None = None
+        if args.as_user:
+            self.check_standalone()
+            self.actor_id = self.app.directory.user(args.as_user).id
+
+    def logged_in_to(self) -> str | None:
+        """The server this data folder is logged in to, or None (local only)."""
+        from sync.client.status import read_status
+
+        return read_status(self.app.db).server_url
+
+    def check_standalone(self) -> None:
+        """``--as`` is for standalone mode: refused once the folder is logged in."""
+        from desktop.core.errors import Forbidden
+
+        url = self.logged_in_to()
+        if url:
+            raise Forbidden(
+                f"--as works only on a local-only device; this one is logged in to {url}"
+            )
+
+    def me(self) -> dto.User:
+        return self.app.directory.user(self.actor_id)
+
+    def today(self, me: dto.User | None = None) -> date:
+        from desktop.core.timeutil import work_date
+
+        return work_date(self.app.clock(), (me or self.me()).timezone)
+
+    def at(self, text: str | None, me: dto.User) -> datetime | None:
+        """``--at 09:15`` (or ISO 8601) in the user's zone; None = now."""
+        from desktop.core.timeutil import parse_at
+
+        return parse_at(text, me.timezone, self.app.clock()) if text else None
+
+    def week(self) -> date:
+        """The first day of ``--week`` (a week or a date), default this week."""
+        from desktop.core.timeutil import parse_week, week_start
+
+        me = self.me()
+        text = getattr(self.args, "week", None)
+        if text:
+            return parse_week(text, me.first_weekday)
+        return week_start(self.today(me), me.first_weekday)
+
+
+# ---------------------------------------------------------- shared arguments
+
+
+def target_args(c: argparse.ArgumentParser, customer_required: bool = False) -> None:
+    c.add_argument("--customer", required=customer_required)
+    c.add_argument("--project")
+    c.add_argument("--task", metavar="TASK|REF", help="task title, id or ticket number")
+
+
+def billable_args(c: argparse.ArgumentParser) -> None:
+    g = c.add_mutually_exclusive_group()
+    g.add_argument("--billable", dest="billable", action="store_true", default=None)
+    g.add_argument("--non-billable", dest="billable", action="store_false")
+
+
+def week_arg(c: argparse.ArgumentParser, required: bool = False) -> None:
+    c.add_argument("--week", required=required, help="2026-W48 or a date (default this week)")
+
+
+def optional_hours(text: str | None) -> int | None:
+    from desktop.core.durations import parse_duration
+
+    return None if text is None else parse_duration(text)

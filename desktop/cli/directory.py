@@ -1,0 +1,188 @@
+"""The directory: the profile (``init``), customers, projects, tasks, users
+and teams."""
+
+from __future__ import annotations
+
+from desktop.cli import output
+from desktop.cli.base import Cli, CommandParser, Commands
+
+TITLE = "Customers, projects, tasks, people"
+ROLES = ["technician", "manager", "admin"]
+
+
+def add_parsers(commands: Commands) -> None:
+    c = commands.add("init", "create your profile (first run)", cmd_init)
+    c.add_argument("--name", required=True)
+    c.add_argument("--email", required=True)
+    c.add_argument("--timezone", default=None, help="IANA zone, default: this machine's")
+    c.add_argument("--role", default="admin", choices=ROLES)
+    c.add_argument("--hours-per-day", default="8", help="scheduled hours Mon–Fri (default 8)")
+
+    c = commands.add("customer", "customers", cmd_customer)
+    csub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
+    a = csub.add_parser("add")
+    a.add_argument("name")
+    a.add_argument("--internal", action="store_true", help="your own company (non-billable)")
+    a.add_argument("--non-billable", action="store_true")
+    a.add_argument("--round-to", type=int, default=0, metavar="MIN", help="billing increment")
+    a.add_argument("--minimum", type=int, default=0, metavar="MIN", help="minimum billed")
+    csub.add_parser("list")
+
+    c = commands.add("project", "projects", cmd_project)
+    psub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
+    a = psub.add_parser("add")
+    a.add_argument("name")
+    a.add_argument("--customer", required=True)
+    a.add_argument("--non-billable", action="store_true")
+    a = psub.add_parser("list")
+    a.add_argument("--customer")
+
+    c = commands.add("task", "tasks and tickets", cmd_task)
+    tsub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
+    a = tsub.add_parser("add")
+    a.add_argument("title")
+    a.add_argument("--customer", required=True)
+    a.add_argument("--project")
+    a.add_argument("--ref", help="ticket number")
+    a = tsub.add_parser("list")
+    a.add_argument("--customer")
+
+    c = commands.add("user", "users", cmd_user)
+    usub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
+    a = usub.add_parser("add")
+    a.add_argument("email")
+    a.add_argument("--name", required=True)
+    a.add_argument("--role", default="technician", choices=ROLES)
+    a.add_argument("--team")
+    a.add_argument("--hours-per-day", default="8")
+    a.add_argument("--target", type=int, default=75, metavar="PCT")
+    a.add_argument("--timezone")
+    usub.add_parser("list")
+
+    c = commands.add("team", "teams", cmd_team)
+    tmsub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
+    a = tmsub.add_parser("add")
+    a.add_argument("name")
+    a.add_argument("--manager", required=True, metavar="EMAIL")
+    tmsub.add_parser("list")
+
+
+def cmd_init(cli: Cli) -> None:
+    from desktop.core.durations import parse_duration
+
+    a = cli.args
+    user = cli.app.directory.init_profile(
+        name=a.name,
+        email=a.email,
+        timezone=a.timezone or _local_timezone(),
+        role=a.role,
+        hours_per_day_s=parse_duration(a.hours_per_day),
+    )
+    cli.out.emit(
+        output.USER(user),
+        f"profile ready: {user.name} <{user.email}> ({user.role}, {user.timezone})",
+    )
+
+
+def cmd_customer(cli: Cli) -> None:
+    a = cli.args
+    if a.action == "add":
+        c = cli.app.directory.add_customer(
+            cli.actor_id,
+            a.name,
+            internal=a.internal,
+            billable=False if a.non_billable else None,
+            round_increment_min=a.round_to,
+            round_minimum_min=a.minimum,
+        )
+        cli.out.emit(output.CUSTOMER(c), f"customer added: {c.name} ({c.id[:8]})")
+    else:
+        rows = cli.app.directory.customers()
+        cli.out.emit(
+            output.CUSTOMER.many(rows),
+            lambda: output.lines(rows, output.customer_line, "no customers yet"),
+        )
+
+
+def cmd_project(cli: Cli) -> None:
+    a = cli.args
+    if a.action == "add":
+        p = cli.app.directory.add_project(
+            cli.actor_id, a.customer, a.name, billable=False if a.non_billable else None
+        )
+        cli.out.emit(output.PROJECT(p), f"project added: {p.customer} › {p.name} ({p.id[:8]})")
+    else:
+        rows = cli.app.directory.projects(a.customer)
+        cli.out.emit(
+            output.PROJECT.many(rows),
+            lambda: output.lines(rows, lambda p: f"{p.id[:8]}  {p.customer} › {p.name}",
+                                 "no projects"),
+        )
+
+
+def cmd_task(cli: Cli) -> None:
+    a = cli.args
+    if a.action == "add":
+        t = cli.app.directory.add_task(
+            cli.actor_id, customer=a.customer, project=a.project, title=a.title, ref=a.ref
+        )
+        cli.out.emit(output.TASK(t), f"task added: {output.task_path(t)} ({t.id[:8]})")
+    else:
+        rows = cli.app.directory.tasks(a.customer)
+        cli.out.emit(
+            output.TASK.many(rows),
+            lambda: output.lines(rows, lambda t: f"{t.id[:8]}  {output.task_path(t)}",
+                                 "no tasks"),
+        )
+
+
+def cmd_user(cli: Cli) -> None:
+    from desktop.core.durations import parse_duration
+
+    a = cli.args
+    if a.action == "add":
+        u = cli.app.directory.add_user(
+            cli.actor_id,
+            a.email,
+            name=a.name,
+            role=a.role,
+            team=a.team,
+            hours_per_day_s=parse_duration(a.hours_per_day) if a.hours_per_day != "0" else 0,
+            target=a.target,
+            timezone=a.timezone,
+        )
+        cli.out.emit(output.USER(u), f"user added: {u.name} <{u.email}> ({u.role})")
+    else:
+        rows = cli.app.directory.users()
+        cli.out.emit(output.USER.many(rows), lambda: output.lines(rows, output.user_line, ""))
+
+
+def cmd_team(cli: Cli) -> None:
+    a = cli.args
+    if a.action == "add":
+        t = cli.app.directory.add_team(cli.actor_id, a.name, manager=a.manager)
+        cli.out.emit(output.TEAM(t), f"team added: {t.name} (manager {t.manager_email})")
+    else:
+        rows = cli.app.directory.teams()
+        cli.out.emit(
+            output.TEAM.many(rows),
+            lambda: output.lines(
+                rows, lambda t: f"{t.id[:8]}  {t.name:<20} manager {t.manager_email}", "no teams"
+            ),
+        )
+
+
+def _local_timezone() -> str:
+    """This machine's IANA zone name, or UTC when it can't be told."""
+    import os
+
+    tz = os.environ.get("TZ")
+    if tz and "/" in tz:
+        return tz.lstrip(":")
+    try:
+        link = os.readlink("/etc/localtime")
+        if "zoneinfo/" in link:
+            return link.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"

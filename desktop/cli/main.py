@@ -1,0 +1,119 @@
+"""``punchclock``: the parser with every command group, and the entry point.
+
+With no command it starts the tray application. Errors are one line on stderr
+and a non-zero exit (1 refused, 2 usage); the database is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from desktop.cli import company, directory, timesheets, tracking
+from desktop.cli import sync as sync_commands
+from desktop.cli.base import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    Cli,
+    CommandParser,
+    Commands,
+    Parser,
+    Run,
+    UsageError,
+    add_global_options,
+)
+from desktop.core.errors import NoProfile, PunchclockError
+
+GROUPS = (tracking, directory, timesheets, company, sync_commands)
+
+
+def build_parser() -> tuple[Parser, dict[str, Run]]:
+    """The root parser and what runs each command."""
+    p = Parser(
+        prog="punchclock",
+        description="Punchclock time tracker: with no command, the tray app.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_global_options(p, suppress=False)
+    sub = p.add_subparsers(
+        dest="command", metavar="COMMAND", help="one of the commands below",
+        parser_class=CommandParser,
+    )
+    runs: dict[str, Run] = {}
+    sections = []
+    for group in GROUPS:
+        commands = Commands(group.TITLE, sub)
+        group.add_parsers(commands)
+        runs.update(commands.run)
+        width = max(len(n) for n in commands.helps)
+        rows = "\n".join(f"  {n:<{max(width, 10)}}  {h}" for n, h in commands.helps.items())
+        sections.append(f"{commands.title}:\n{rows}")
+    p.epilog = "\n\n".join(sections) + "\n\nglobal options work before or after the command"
+    return p, runs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, runs = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            return _run_app(args)
+        cli = Cli(args)
+        try:
+            runs[args.command](cli)
+        finally:
+            cli.app.close()
+        return 0
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except PunchclockError as exc:
+        print(f"punchclock: {exc.message}", file=sys.stderr)
+        for problem in exc.problems:
+            where = f"{problem.entry_id[:8]}: " if problem.entry_id else ""
+            print(f"  {where}{problem.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `punchclock entries | head`: the reader left; say nothing more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    """No command: the tray application. Where it can't run (no graphical
+    session, or Qt can't load), say why in one line and show the status instead
+    — Qt would otherwise abort the process."""
+    reason = _no_gui_reason()
+    if reason is None:
+        try:
+            from desktop.ui.main import run
+        except ImportError as exc:
+            reason = f"Qt can't load: {exc}"
+        else:
+            return int(run(args.data_dir))
+    print(f"punchclock: no tray app here ({reason}); showing the status", file=sys.stderr)
+    args.command = "status"
+    cli = Cli(args)
+    try:
+        tracking.cmd_status(cli)
+    except NoProfile as exc:  # a first run on a headless machine is not an error
+        print(f"punchclock: {exc.message}", file=sys.stderr)
+    finally:
+        cli.app.close()
+    return 0
+
+
+def _no_gui_reason() -> str | None:
+    """Why no window can open, or None when one can."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith(("linux", "freebsd", "openbsd")) and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return "no graphical session: DISPLAY is not set"
+    return None

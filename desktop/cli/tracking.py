@@ -1,0 +1,194 @@
+"""The timer and entries: ``start``, ``stop``, ``status``, ``log``, ``entries``,
+``edit``, ``delete``, and ``demo`` (a realistic demo MSP)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from desktop.cli import output
+from desktop.cli.base import Cli, Commands, UsageError, billable_args, target_args
+from desktop.core import dto
+
+TITLE = "Timer and entries"
+
+
+def add_parsers(commands: Commands) -> None:
+    c = commands.add("start", "start (or switch) the timer", cmd_start)
+    target_args(c)
+    c.add_argument("-d", "--description", default="")
+    billable_args(c)
+    c.add_argument("--at", help="start time: 09:15 or ISO 8601 (default now)")
+
+    c = commands.add("stop", "stop the running timer", cmd_stop)
+    c.add_argument("--at", help="stop time: 17:30 or ISO 8601 (default now)")
+
+    commands.add("status", "the running timer and today's total", cmd_status)
+
+    c = commands.add("log", "log time by hand", cmd_log)
+    c.add_argument("--date", default="today", help="2026-11-25, today, yesterday, mon…")
+    c.add_argument("--hours", help="1.5, 1,5, 1:30, 90m, 1h30m")
+    c.add_argument("--from", dest="from_", metavar="HH:MM")
+    c.add_argument("--to", metavar="HH:MM")
+    target_args(c, customer_required=False)
+    c.add_argument("-d", "--description", required=True)
+    billable_args(c)
+
+    c = commands.add("entries", "list entries", cmd_entries)
+    c.add_argument("--week", help="2026-W48 (default this week)")
+    c.add_argument("--from", dest="from_", metavar="DATE")
+    c.add_argument("--to", metavar="DATE")
+    c.add_argument("--all-users", action="store_true", help="everyone you may see")
+
+    c = commands.add("edit", "change an entry", cmd_edit)
+    c.add_argument("id")
+    c.add_argument("--date")
+    c.add_argument("--hours")
+    c.add_argument("--from", dest="from_", metavar="HH:MM")
+    c.add_argument("--to", metavar="HH:MM")
+    target_args(c, customer_required=False)
+    c.add_argument("-d", "--description")
+    billable_args(c)
+
+    c = commands.add("delete", "delete an entry", cmd_delete)
+    c.add_argument("id")
+
+    c = commands.add("demo", "fill the database with a realistic demo MSP", cmd_demo)
+    c.add_argument("--technicians", type=int, default=6)
+    c.add_argument("--weeks", type=int, default=6)
+    c.add_argument("--seed", type=int, default=1)
+
+
+def _saved(cli: Cli, saved: dto.SavedEntry, verb: str, me: dto.User) -> None:
+    cli.out.warn(list(saved.warnings))
+    text = output.saved_text(saved, verb, me.timezone, cli.app.clock())
+    cli.out.emit(output.ENTRY(saved.entry), text)
+
+
+def cmd_start(cli: Cli) -> None:
+    a, me = cli.args, cli.me()
+    saved = cli.app.tracking.start(
+        me.id,
+        customer=a.customer,
+        project=a.project,
+        task=a.task,
+        description=a.description,
+        billable=a.billable,
+        at=cli.at(a.at, me),
+    )
+    _saved(cli, saved, "started", me)
+
+
+def cmd_stop(cli: Cli) -> None:
+    me = cli.me()
+    _saved(cli, cli.app.tracking.stop(me.id, at=cli.at(cli.args.at, me)), "stopped", me)
+
+
+def cmd_status(cli: Cli) -> None:
+    me = cli.me()
+    running = cli.app.tracking.running(me.id)
+    elapsed = running.elapsed_s(cli.app.clock()) if running else 0
+    status = dto.TimerStatus(
+        running=running,
+        elapsed_s=elapsed,
+        today_s=cli.app.tracking.day_total_s(me.id, cli.today(me)),
+    )
+    cli.out.emit(
+        output.STATUS(status),
+        output.status_text(running, elapsed, status.today_s, me.timezone),
+    )
+
+
+def cmd_log(cli: Cli) -> None:
+    from desktop.core.durations import parse_duration
+    from desktop.core.timeutil import parse_clock_time, parse_date
+
+    a, me = cli.args, cli.me()
+    if a.hours is not None and (a.from_ or a.to):
+        raise UsageError("punchclock log: give --hours or --from/--to, not both")
+    if a.hours is None and not (a.from_ and a.to):
+        raise UsageError("punchclock log: give --hours, or both --from and --to")
+    if not (a.customer or a.project or a.task):
+        raise UsageError("punchclock log: give --customer (or --project / --task)")
+    saved = cli.app.tracking.log(
+        me.id,
+        day=parse_date(a.date, cli.today(me)),
+        customer=a.customer,
+        project=a.project,
+        task=a.task,
+        duration_s=parse_duration(a.hours) if a.hours is not None else None,
+        start=parse_clock_time(a.from_) if a.from_ else None,
+        end=parse_clock_time(a.to) if a.to else None,
+        description=a.description,
+        billable=a.billable,
+    )
+    _saved(cli, saved, "logged", me)
+
+
+def cmd_edit(cli: Cli) -> None:
+    from desktop.core.durations import parse_duration
+    from desktop.core.services.entries import UNSET
+    from desktop.core.timeutil import parse_clock_time, parse_date
+
+    a, me = cli.args, cli.me()
+    changes: dict[str, Any] = {}
+    if a.date is not None:
+        changes["day"] = parse_date(a.date, cli.today(me))
+    if a.hours is not None:
+        changes["duration_s"] = parse_duration(a.hours)
+    if a.from_ is not None:
+        changes["start"] = parse_clock_time(a.from_)
+    if a.to is not None:
+        changes["end"] = parse_clock_time(a.to)
+    for key in ("customer", "project", "task", "description", "billable"):
+        value = getattr(a, key)
+        if value is not None:
+            # "-" clears the project or task
+            changes[key] = None if value == "-" and key in ("project", "task") else value
+    if not changes:
+        raise UsageError("punchclock edit: nothing to change (see --help)")
+    saved = cli.app.tracking.edit(me.id, a.id, **{k: changes.get(k, UNSET) for k in changes})
+    _saved(cli, saved, "changed", me)
+
+
+def cmd_delete(cli: Cli) -> None:
+    me = cli.me()
+    e = cli.app.tracking.delete(me.id, cli.args.id)
+    cli.out.emit(
+        output.ENTRY(e), f"deleted: {output.entry_line(e, me.timezone, cli.app.clock())}"
+    )
+
+
+def cmd_entries(cli: Cli) -> None:
+    from desktop.core import permissions
+    from desktop.core.timeutil import parse_date, parse_week, week_start
+
+    a, me = cli.args, cli.me()
+    today = cli.today(me)
+    if a.week and (a.from_ or a.to):
+        raise UsageError("punchclock entries: give --week or --from/--to, not both")
+    if a.from_ or a.to:
+        start = parse_date(a.from_, today) if a.from_ else date.min
+        end = parse_date(a.to, today) if a.to else date.max
+    else:
+        start = (
+            parse_week(a.week, me.first_weekday) if a.week else week_start(today, me.first_weekday)
+        )
+        end = start + timedelta(days=6)
+    rows = cli.app.tracking.entries(me.id, start=start, end=end, all_users=a.all_users)
+    now = cli.app.clock()
+    data = output.entries_json(
+        rows, cli.app.rates.money(me.id, rows), permissions.can_see_cost(me)
+    )
+    cli.out.emit(data, lambda: output.entries_text(rows, me.timezone, now))
+
+
+def cmd_demo(cli: Cli) -> None:
+    from desktop.core.demo import load_demo
+
+    a = cli.args
+    summary = load_demo(cli.app, technicians=a.technicians, weeks=a.weeks, seed=a.seed)
+    cli.out.emit(
+        summary,
+        lambda: "demo company loaded: " + ", ".join(f"{v} {k}" for k, v in summary.items()),
+    )
