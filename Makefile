@@ -3,7 +3,7 @@
 #   make test        install everything tests need (Debian packages when root) and run them all
 #   make bench       benchmarks (figures go to BENCHMARKS.md)
 #   make screenshots offscreen screenshots of the tray app's windows (test-output/)
-#   make lint        ruff + mypy only
+#   make lint        ruff, mypy and the layering contracts (import-linter)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -51,6 +51,7 @@ sysdeps:
 lint: $(STAMP)
 	$(BIN)/ruff check desktop sync tests
 	$(BIN)/mypy desktop sync
+	$(BIN)/lint-imports --no-cache
 
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/unit -q

@@ -25,14 +25,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy import func, select
 
 from desktop.core.errors import PunchclockError
-from desktop.core.model import Outbox
 from desktop.ui.jobs import JobRunner
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
-from sync.client.status import Status, read_status, status_text
+from sync.client.status import Status, last_change_seq, read_status, status_text
 
 if TYPE_CHECKING:
     from sync.client import account
@@ -133,8 +131,7 @@ class SyncLink(QObject):
             emit(self.changed)
 
     def _outbox_seq(self) -> int:
-        with self.db.read() as s:
-            return int(s.scalar(select(func.max(Outbox.seq))) or 0)
+        return last_change_seq(self.db)
 
     # ------------------------------------------------------------ lifecycle
 

@@ -43,6 +43,7 @@ class Item:
     data: dict[str, Any]
     fields: tuple[str, ...] | None
     created_at: datetime
+    on_server: bool = False  # the row exists on the server (it was accepted once)
 
     @property
     def summary(self) -> str:
@@ -60,8 +61,19 @@ class Item:
 
 def items(db: Database) -> list[Item]:
     with db.read() as s:
-        rows = s.scalars(select(Outbox).where(Outbox.state == "attention").order_by(Outbox.seq))
-        return [_to_item(r) for r in rows]
+        rows = list(
+            s.scalars(select(Outbox).where(Outbox.state == "attention").order_by(Outbox.seq))
+        )
+        return [_to_item(r, on_server=_on_server(s, r)) for r in rows]
+
+
+def _on_server(s: Session, r: Outbox) -> bool:
+    """Whether the server has the row: it has handed out a version for it."""
+    model = SYNCED_ENTITIES.get(r.entity)
+    if model is None:
+        return False
+    row = s.get(model, r.entity_id)
+    return row is not None and row.version > 0
 
 
 def count(db: Database) -> int:
@@ -72,7 +84,7 @@ def count(db: Database) -> int:
         )
 
 
-def _to_item(r: Outbox) -> Item:
+def _to_item(r: Outbox, *, on_server: bool = False) -> Item:
     fields = r.payload.get("fields")
     return Item(
         id=r.id,
@@ -84,6 +96,7 @@ def _to_item(r: Outbox) -> Item:
         data=dict(r.payload.get("data") or {}),
         fields=tuple(fields) if fields is not None else None,
         created_at=r.created_at,
+        on_server=on_server,
     )
 
 

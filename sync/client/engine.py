@@ -41,7 +41,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import select
@@ -54,42 +53,13 @@ from desktop.core.timeutil import utcnow
 from sync import protocol
 from sync.client import results, store
 from sync.client.http import ApiClient, ApiRefusal, Offline, ServerFailure, SyncError
+from sync.client.queue import QueueItem
 
 BATCH_SIZE = 100
 CONTENT_REFUSALS = (400, 413, 422)  # a batch refused for what it holds is split
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_S = 30
 BACKOFF_MAX_S = 3600
-
-
-@dataclass
-class QueueItem:
-    """An outbox row on its way to the server (plain data, not an ORM object)."""
-
-    id: str
-    seq: int
-    entity: str
-    op: str
-    entity_id: str
-    base_version: int
-    payload: dict[str, Any]
-    attempts: int
-
-    def mutation(self) -> protocol.Mutation:
-        return protocol.Mutation(
-            id=self.id,
-            seq=self.seq,
-            entity=self.entity,  # type: ignore[arg-type]
-            op=self.op,  # type: ignore[arg-type]
-            entity_id=self.entity_id,
-            base_version=self.base_version,
-            data=self.payload["data"],
-            fields=self.payload.get("fields"),
-        )
-
-    def refs(self) -> set[str]:
-        data = self.payload.get("data", {})
-        return {v for k, v in data.items() if isinstance(v, str) and k.endswith("_id")}
 
 
 @dataclass(frozen=True)

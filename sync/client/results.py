@@ -15,7 +15,7 @@ from sync import protocol
 from sync.client import store
 
 if TYPE_CHECKING:
-    from sync.client.engine import QueueItem
+    from sync.client.queue import QueueItem
 
 
 def count(s: Session, state: str) -> int:

@@ -42,6 +42,13 @@ class Status:
         return self.last_success_at is None or self.last_error_at > self.last_success_at
 
 
+def last_change_seq(db: Database) -> int:
+    """The newest outbox sequence number: it moves whenever any process on this
+    device queues a change (the tray watches it to notice the CLI's writes)."""
+    with db.read() as s:
+        return int(s.scalar(select(func.max(Outbox.seq))) or 0)
+
+
 def read_status(db: Database, *, logged_in: bool | None = None) -> Status:
     with db.read() as s:
         state = s.get(SyncState, 1)

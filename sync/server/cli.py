@@ -6,7 +6,7 @@
     punchclock-server demo
     punchclock-server check
 
-``--database`` (any subcommand; also ``$PUNCHCLOCK_SERVER_DATABASE``) defaults
+``--database`` (before or after any command; also ``$PUNCHCLOCK_SERVER_DATABASE``) defaults
 to a SQLite file in the platform's user data folder ("Punchclock Server");
 PostgreSQL is ``postgresql+psycopg://user:pass@host/db``. The schema is
 migrated by every command except ``check``, which only reports. Errors are one
@@ -42,9 +42,13 @@ class CliError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
+    # --database before or after the command: the root holds the default, and a
+    # command's copy (suppressed default) only sets it when given there.
+    db_help = "SQLAlchemy URL (default: SQLite file)"
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database", metavar="URL", help="SQLAlchemy URL (default: SQLite file)")
+    common.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=db_help)
     parser = argparse.ArgumentParser(prog="punchclock-server", description=__doc__.split("\n")[0])
+    parser.add_argument("--database", metavar="URL", default=None, help=db_help)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", parents=[common], help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -37,7 +37,6 @@ from desktop.core import dto
 from desktop.core.app import Punchclock
 from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
-from desktop.core.model import TimeEntry
 from desktop.ui.dialogs.log_time import LogTimeDialog
 from desktop.ui.sync_link import SyncLink
 from desktop.ui.widgets import ErrorLabel
@@ -281,9 +280,6 @@ def _apply_edit(app: Punchclock, item: Item, values: dict[str, Any]) -> dto.Save
         values = {k: v for k, v in values.items() if k not in ("start", "end")}
     if values.get("duration_s") is None:
         values = {k: v for k, v in values.items() if k != "duration_s"}
-    with app.db.read() as s:
-        row = s.get(TimeEntry, item.entity_id)
-        on_server = row is not None and row.version > 0
-    if not on_server:  # the server never accepted it: log the corrected one instead
+    if not item.on_server:  # the server never accepted it: log the corrected one instead
         return app.tracking.log(None, **values)
     return app.tracking.edit(None, item.entity_id, **values)

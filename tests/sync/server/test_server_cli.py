@@ -108,3 +108,16 @@ def test_demo_company(tmp_path: Path) -> None:
             assert page["has_more"] and len(page["changes"]) == 1000
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_database_before_or_after_the_command(tmp_path: Path, where: str) -> None:
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    db = ["--database", url]
+    first = [*db, "team", "add", "Field"] if where == "before" else ["team", "add", "Field", *db]
+    assert _run(*first).returncode == 0
+    check = [*db, "check"] if where == "before" else ["check", *db]
+    out = _run(*check)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ok")
+    assert (tmp_path / "s.sqlite3").exists()
