@@ -3,7 +3,7 @@
 Layout: :mod:`~desktop.cli.base` (parsers, ``UsageError``, exit codes, the
 ``Cli`` context), :mod:`~desktop.cli.output` (every JSON shape and human line),
 one module per group of commands (``tracking``, ``directory``, ``timesheets``,
-``company``, ``sync``) importing only those two, and :mod:`~desktop.cli.main`
+``company``, ``sync``) importing only those two, and :mod:`~desktop.cli.entry`
 (the parser with every group, and ``main``).
 """
 
@@ -13,6 +13,6 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from desktop.cli.main import main as run
+    from desktop.cli.entry import main as run
 
     return run(argv)

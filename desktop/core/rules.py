@@ -35,6 +35,7 @@ from desktop.core.errors import Problem, ValidationError
 
 MAX_DESCRIPTION = 2000
 MAX_DAY_S = 86400
+ENTRY_SOURCES = ("timer", "manual", "grid", "idle-split")
 
 _ALLOWED_CONTROLS = frozenset("\n\t")
 _BIDI = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
@@ -266,3 +267,25 @@ def week_problems(
     for e in ordered:
         problems.extend(description_problems(policy, e))
     return problems
+
+
+@dataclass(frozen=True)
+class TimerStop:
+    """How two running timers of one user settle: which one stops, and when."""
+
+    stored_stops: bool  # True: the timer already stored stops; False: the arriving one
+    ended_at: datetime
+    duration_s: int
+
+
+def settle_two_timers(stored_start: datetime, arriving_start: datetime) -> TimerStop:
+    """At most one running timer per user: the one that started earlier stops
+    where the later one started (on a tie, the stored one stops). Laptop clocks
+    don't order changes here: only the timers' own start instants do. Used by
+    the server when a timer is pushed and by the client when one is pulled."""
+    if stored_start <= arriving_start:
+        started, ended, stored_stops = stored_start, arriving_start, True
+    else:
+        started, ended, stored_stops = arriving_start, stored_start, False
+    seconds = max(0, min(MAX_DAY_S, int((ended - started).total_seconds())))
+    return TimerStop(stored_stops, ended, seconds)

@@ -52,6 +52,7 @@ from desktop.core.model import (
     TimesheetEvent,
     User,
 )
+from desktop.core.rules import settle_two_timers
 from sync import protocol
 
 PARKED_KEY = "sync.parked"
@@ -265,10 +266,10 @@ def _settle_running(s: Session, row: TimeEntry) -> None:
         )
     if other is None or other.started_at is None:
         return
-    earlier, later = sorted((row, other), key=lambda r: r.started_at or datetime.min)
-    assert earlier.started_at is not None and later.started_at is not None
-    earlier.ended_at = max(later.started_at, earlier.started_at)
-    earlier.duration_s = int((earlier.ended_at - earlier.started_at).total_seconds())
+    stop = settle_two_timers(other.started_at, row.started_at)
+    stopped = other if stop.stored_stops else row
+    stopped.ended_at = stop.ended_at
+    stopped.duration_s = stop.duration_s
 
 
 def _apply_setting(

@@ -150,12 +150,7 @@ class Applier:
         if current is None or not policy.can_read(conn, actor, m.entity, current):
             raise NotFound(f"no {m.entity} {key} that you may see")
         if current.get("deleted_at") is not None:
-            raise Outcome(
-                "conflict",
-                "version_conflict",
-                f"the {m.entity} was deleted on the server",
-                _readable_copy(conn, actor, m.entity, current),
-            )
+            raise _conflict(conn, actor, m, current, "was deleted on the server")
         if m.op == "delete":
             return self._delete(conn, writer, actor, m, current)
         return self._update(conn, writer, actor, m, current)
@@ -206,12 +201,7 @@ class Applier:
         if m.base_version != current["version"]:
             since = changed_since(conn, m.entity, m.entity_id, m.base_version) - {"updated_at"}
             if m.base_version > current["version"] or m.fields is None or since & set(values):
-                raise Outcome(
-                    "conflict",
-                    "version_conflict",
-                    f"the {m.entity} was changed on the server meanwhile",
-                    _readable_copy(conn, actor, m.entity, current),
-                )
+                raise _conflict(conn, actor, m, current, "was changed on the server meanwhile")
             merged = True
         policy.check_write(conn, actor, m.entity, current)
         new = {**current, **changes}
@@ -241,17 +231,24 @@ class Applier:
         if m.entity == "company_setting":
             raise CoreValidation("company settings can't be deleted; set them instead")
         if m.base_version != current["version"]:
-            raise Outcome(
-                "conflict",
-                "version_conflict",
-                f"the {m.entity} was changed on the server after you last saw it",
-                _readable_copy(conn, actor, m.entity, current),
+            raise _conflict(
+                conn, actor, m, current, "was changed on the server after you last saw it"
             )
         policy.check_write(conn, actor, m.entity, current)
         if m.entity == "time_entry":
             entries.check_week_open(conn, current["user_id"], current["work_date"])
         row = writer.save(m.entity, current, {"deleted_at": writer.now})
         return _applied(m, m.entity, row)
+
+
+def _conflict(
+    conn: Connection, actor: policy.Principal, m: Mutation, current: dict[str, Any], what: str
+) -> Outcome:
+    """A change made on a stale copy (or on a deleted row): nothing applied, and
+    the server's copy, as far as the actor may read it, goes back so the device
+    keeps both."""
+    copy = _readable_copy(conn, actor, m.entity, current)
+    return Outcome("conflict", "version_conflict", f"the {m.entity} {what}", copy)
 
 
 def _applied(

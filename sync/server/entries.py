@@ -16,19 +16,23 @@ with the pure rule modules (one rule, two ends):
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from desktop.core.errors import NotFound, ValidationError
-from desktop.core.rules import MAX_DAY_S, check_description_text
+from desktop.core.rules import (
+    ENTRY_SOURCES,
+    MAX_DAY_S,
+    check_description_text,
+    settle_two_timers,
+)
 from desktop.core.timeutil import format_week, week_start
 from desktop.core.workflow import Status, check_entry_editable
 from sync.server.db.models import ENTITY_TABLES
 from sync.server.rows import RowWriter
 
-SOURCES = ("timer", "manual", "grid", "idle-split")
 _entry = ENTITY_TABLES["time_entry"]
 _sheet = ENTITY_TABLES["timesheet"]
 _user = ENTITY_TABLES["user"]
@@ -100,8 +104,8 @@ def check_entry(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError("an entry with an end needs a start")
     if started is not None and ended is not None and ended < started:
         raise ValidationError("the entry ends before it starts")
-    if row.get("source", "manual") not in SOURCES:
-        raise ValidationError(f"source must be one of {', '.join(SOURCES)}")
+    if row.get("source", "manual") not in ENTRY_SOURCES:
+        raise ValidationError(f"source must be one of {', '.join(ENTRY_SOURCES)}")
     cleaned = dict(row)
     cleaned["description"] = check_description_text(row.get("description") or "")
     if cleaned.get("deleted_at") is None:
@@ -148,17 +152,11 @@ def settle_running(writer: RowWriter, row: dict[str, Any]) -> dict[str, Any]:
     )
     if other is None:
         return row
-    if other["started_at"] <= row["started_at"]:
-        at = row["started_at"]
-        writer.save(
-            "time_entry",
-            dict(other),
-            {"ended_at": at, "duration_s": _seconds(at - other["started_at"])},
-        )
+    stop = settle_two_timers(other["started_at"], row["started_at"])
+    stopped = {"ended_at": stop.ended_at, "duration_s": stop.duration_s}
+    if stop.stored_stops:
+        writer.save("time_entry", dict(other), stopped)
         return row
-    at = other["started_at"]
-    return {**row, "ended_at": at, "duration_s": _seconds(at - row["started_at"])}
+    return {**row, **stopped}
 
 
-def _seconds(span: timedelta) -> int:
-    return max(0, min(MAX_DAY_S, int(span.total_seconds())))

@@ -34,7 +34,6 @@ class Unset(Enum):
 
 
 UNSET: Final = Unset.UNSET
-SOURCES = ("timer", "manual", "grid", "idle-split")
 # Runs inside a write transaction before anything changes; raising refuses the write.
 Guard = Callable[[Session], None]
 

@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from desktop.core.model import Customer, Project, Task, TimeEntry, User
-from desktop.core.rules import check_description_text
+from desktop.core.rules import ENTRY_SOURCES, check_description_text
 from desktop.core.services.common import (
     Service,
     require_user,
@@ -43,7 +43,6 @@ from desktop.core.services.common import (
     to_user,
 )
 from desktop.core.services.entries import (
-    SOURCES,
     UNSET,
     Guard,
     Unset,
@@ -277,7 +276,7 @@ class TrackingService(Service):
         guard: Guard | None = None,
     ) -> dto.SavedEntry:
         """A manual entry: ``duration_s`` hours, or a ``start``–``end`` range on ``day``."""
-        if source not in SOURCES:
+        if source not in ENTRY_SOURCES:
             raise ValidationError(f'unknown source "{source}"')
         text = check_description_text(description)
         now = whole_seconds(self.now())
