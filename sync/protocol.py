@@ -1,5 +1,5 @@
 """The sync protocol's wire shapes (pydantic), ``/api/v1``. Source of truth for
-both ends; DESIGN §6 summarises it.
+both ends.
 
 Auth
     ``POST /api/v1/auth/login`` :class:`LoginRequest` → :class:`LoginResponse`: a

@@ -1,6 +1,6 @@
 """Opening the local SQLite store.
 
-Crash safety and concurrency (DESIGN §8): WAL journal, ``synchronous=FULL``,
+Crash safety and concurrency: WAL journal, ``synchronous=FULL``,
 foreign keys on, a busy timeout, and real transactions. pysqlite's own
 transaction handling is switched off (``isolation_level=None``) and we emit
 ``BEGIN`` ourselves — the documented SQLAlchemy workaround — so a transaction

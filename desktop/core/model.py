@@ -1,6 +1,6 @@
 """The local store's tables (SQLAlchemy 2.x typed models).
 
-The same entities live on the server (DESIGN §3). Every synced row carries
+The same entities live on the server. Every synced row carries
 
 * ``id`` — a UUIDv4 string made where the row is born (laptop or server);
 * ``version`` — assigned by the server, 0 while the row was never synced;

@@ -1,4 +1,4 @@
-"""Money: amounts, entry values and effective-dated rates (DESIGN §5).
+"""Money: amounts, entry values and effective-dated rates.
 
 Rules enforced here:
 

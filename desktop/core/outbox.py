@@ -1,5 +1,5 @@
 """The outbox: every local mutation is recorded in the same transaction as the
-row it changes, so the sync client can push it later (DESIGN §6).
+row it changes, so the sync client can push it later.
 
 One outbox row per changed row. ``seq`` increases per device; it is taken
 inside the writer's ``BEGIN IMMEDIATE`` transaction, so two processes never

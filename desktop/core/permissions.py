@@ -1,7 +1,7 @@
 """Who may do what in the local store — one function per permission.
 
-The server applies the same questions to every list and single-record path
-(DESIGN §6); locally they guard the CLI's ``--as`` and the windows.
+The server applies the same questions to every list and single-record path;
+locally they guard the CLI's ``--as`` and the windows.
 
 * customers and projects: managers and admins;
 * tasks (tickets): anyone (a technician opens a ticket-task on the spot);

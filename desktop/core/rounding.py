@@ -1,4 +1,4 @@
-"""Billed time from raw time (DESIGN §5).
+"""Billed time from raw time.
 
 Rule: billed seconds = raw seconds rounded UP to the customer's increment
 (``increment_min`` minutes; 0 = no rounding), and at least the customer's

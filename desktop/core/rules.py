@@ -1,4 +1,4 @@
-"""Validation of entry text and of a week before it is submitted (DESIGN §4).
+"""Validation of entry text and of a week before it is submitted.
 
 Rules enforced here:
 

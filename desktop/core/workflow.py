@@ -1,4 +1,4 @@
-"""The timesheet workflow of DESIGN §4 as one pure table.
+"""The timesheet workflow as one pure table: who may move a week from which status to which.
 
 Rules enforced here:
 

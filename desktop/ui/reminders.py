@@ -1,4 +1,4 @@
-"""Reminder jobs on an APScheduler 3.x BackgroundScheduler (DESIGN §7).
+"""Reminder jobs on an APScheduler 3.x BackgroundScheduler.
 
 The jobs run on the scheduler's thread and only ask the core
 (:class:`desktop.core.services.reminders.ReminderService`) what is due; a due

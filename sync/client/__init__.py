@@ -1,4 +1,4 @@
-"""The sync client (DESIGN §6): :mod:`http` (requests), :mod:`credentials`
+"""The sync client: :mod:`http` (requests), :mod:`credentials`
 (keyring), :mod:`account` (login/logout, identity), :mod:`engine` (push/pull
 over the outbox), :mod:`results` and :mod:`store` (what results and pulled
 changes do to the local store), :mod:`attention` (the needs-attention list),

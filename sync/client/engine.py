@@ -1,4 +1,4 @@
-"""The push/pull engine over the local outbox (DESIGN §6).
+"""The push/pull engine over the local outbox.
 
 One round (:meth:`SyncEngine.sync_once`) pushes, then pulls.
 

@@ -1,4 +1,4 @@
-"""Background sync on APScheduler 3.x (DESIGN §7): never a busy loop.
+"""Background sync on APScheduler 3.x: never a busy loop.
 
 A :class:`SyncScheduler` runs one round (``run_round``, normally
 ``SyncEngine.sync_once``) in a ``BackgroundScheduler`` job:

@@ -1,4 +1,4 @@
-"""Applying pushed mutations (DESIGN §6, ``sync.protocol`` Push).
+"""Applying pushed mutations (``sync.protocol`` Push).
 
 * Mutations run in ``seq`` order, each in its own write transaction; an error
   in one rolls back only that one and becomes its ``rejected``/``conflict``

@@ -1,5 +1,5 @@
 """Authorization: the ONE policy every list, single-record, changes and push
-path asks (DESIGN §6; the Kimai advisory in ANCHORS is why there is only one).
+path asks (one policy, so that a list and a single record can never disagree on who may see what).
 
 Reading (:func:`visible` — an SQL condition, so lists, single records and the
 changes feed filter identically; :func:`can_read` asks the same condition):

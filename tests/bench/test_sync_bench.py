@@ -1,4 +1,4 @@
-"""Sync benchmark (issue 5): 10,000 offline entries pushed in batches by one
+"""Sync benchmark: 10,000 offline entries pushed in batches by one
 device, then pulled by a second device of the same technician, against the real
 server on 127.0.0.1 (SQLite). Figures go to the "Sync" section of BENCHMARKS.md.
 

@@ -1,4 +1,4 @@
-"""Acceptance (issue 5): laptops, a manager and the real server on 127.0.0.1."""
+"""Acceptance: laptops, a manager and the real server on 127.0.0.1."""
 
 from __future__ import annotations
 

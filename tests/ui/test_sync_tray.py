@@ -1,4 +1,4 @@
-"""Sync in the tray (issue 5), against the real server on 127.0.0.1 in-process:
+"""Sync in the tray, against the real server on 127.0.0.1 in-process:
 the Settings tab's login, the menu's status line and Sync now, and the Needs
 attention window (Retry, Edit, Discard). Screenshots go to test-output/."""
 

@@ -27,7 +27,8 @@ from desktop.core.workflow import (
 
 S, A = Status, Action
 
-# The DESIGN §4 table, written out independently of the module.
+# The workflow table (who moves a week from which status to which), written out
+# independently of the module.
 EXPECTED_TABLE = {
     (S.DRAFT, A.SUBMIT): S.SUBMITTED,
     (S.REJECTED, A.SUBMIT): S.SUBMITTED,

@@ -1,4 +1,4 @@
-"""The weekly grid (DESIGN §4): a week's timesheet row, its entries and the grid.
+"""The weekly grid: a week's timesheet row, its entries and the grid.
 
 Rules this service enforces:
 

@@ -1,4 +1,4 @@
-"""What happens to time spent away while a timer ran (DESIGN §7).
+"""What happens to time spent away while a timer ran.
 
 The user went idle at ``idle_start`` (never taken before the timer's own start)
 and came back at ``back``. Their choice:

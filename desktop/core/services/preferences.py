@@ -32,7 +32,7 @@ DAY_S = 24 * 3600
 
 @dataclass(frozen=True)
 class Settings:
-    """Device settings with their defaults (DESIGN §7, issue 4)."""
+    """Device settings with their defaults."""
 
     idle_threshold_min: int = 10
     idle_detection: bool = True

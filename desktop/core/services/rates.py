@@ -1,5 +1,5 @@
 """Rates and money: effective-dated billing and cost rates, and what an entry is
-worth (DESIGN §5).
+worth.
 
 Rules this service enforces:
 

@@ -1,4 +1,4 @@
-"""Reminders: what a technician should be told, and when (issue 4).
+"""Reminders: what a technician should be told, and when.
 
 The tray's scheduler asks these questions; the answers hold no Qt and are
 decided here so the CLI, tests and any future front end agree.

@@ -1,4 +1,4 @@
-"""Timesheets: the approval workflow and its audit trail (DESIGN §4). The weekly
+"""Timesheets: the approval workflow and its audit trail. The weekly
 grid, and what a week and its timesheet row are, live in
 :mod:`desktop.core.services.grid`.
 

@@ -1,4 +1,4 @@
-"""What to do with time spent away while a timer ran (DESIGN §7).
+"""What to do with time spent away while a timer ran.
 
 * **Keep** — the idle time stays on the running timer.
 * **Discard idle time** — the timer stops at the moment the user went idle.

@@ -1,4 +1,4 @@
-"""One tray per user session and data folder (DESIGN §7, the aw-qt habit).
+"""One tray per user session and data folder (a lock file and a local socket).
 
 A ``QLockFile`` in the data folder says who runs; Qt clears it when the owner's
 process is gone (a kill -9 leaves no stale lock behind). The owner listens on a

@@ -2,10 +2,10 @@
 
 The menu is rebuilt only when the tracker's snapshot changes (not every tick).
 Its sections, top to bottom: the running timer and Stop · the five most recent
-combinations (one click switches) · Start timer…, Log time… · the windows that
-exist (:attr:`TrayIcon.windows` — Timesheet, Timeline, Approvals, Reports are
-added there by the modules that build them; a window with ``roles`` shows only
-for those roles) · the sync status line, Sync now (logged in) and Needs
+combinations (one click switches) · Start timer…, Log time… · the windows
+the controller registers in :attr:`TrayIcon.windows` (a window with ``roles``
+shows only for users with one of those roles; the section is absent while
+none is registered) · the sync status line, Sync now (logged in) and Needs
 attention (N)… (when N > 0) · Settings…, Quit.
 """
 
