@@ -54,9 +54,22 @@ def build_parser() -> tuple[Parser, dict[str, Run]]:
     return p, runs
 
 
+def check_text(argv: Sequence[str]) -> None:
+    """Arguments must be valid UTF-8: the OS hands undecodable bytes over as
+    lone surrogates, which no database or JSON would take later."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            raise UsageError(f"punchclock: argument {shown!r} is not valid UTF-8 text") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, runs = build_parser()
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
+        check_text(argv)
         args = parser.parse_args(argv)
         if args.command is None:
             return _run_app(args)
