@@ -18,6 +18,7 @@ from desktop.core.services.idle import IdleService
 from desktop.core.services.preferences import PreferencesService
 from desktop.core.services.rates import RateService
 from desktop.core.services.reminders import ReminderService
+from desktop.core.services.reports import ReportsService
 from desktop.core.services.timesheets import TimesheetService
 from desktop.core.services.tracking import TrackingService
 from desktop.core.timeutil import utcnow
@@ -49,6 +50,7 @@ class Punchclock:
         self.timesheets = TimesheetService(db, clock)
         self.rates = RateService(db, clock)
         self.company = CompanyService(db, clock)
+        self.reports = ReportsService(db, clock)
 
     @classmethod
     def open(cls, data_dir: Path | None = None, clock: Clock = utcnow) -> Punchclock:

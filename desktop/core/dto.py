@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from desktop.core.timeutil import format_week
+
 
 def target_path(customer: str, project: str | None, task: str | None, task_ref: str | None) -> str:
     """ "ACME › Server migration › #4521" — how the tray and the grid name what is tracked."""
@@ -40,6 +42,8 @@ class Project:
     name: str
     default_billable: bool | None
     active: bool
+    budget_s: int | None = None
+    budget_minor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -296,3 +300,245 @@ class DayOff:
     name: str
     user_id: str | None
     user: str | None
+
+
+# ------------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True)
+class UtilizationRow:
+    """Utilization of one technician, one team or the company over a period.
+
+    ``utilization_pct`` is Σ billable ÷ Σ available × 100 (4 decimals, half-up;
+    None when nothing was available), never a mean of ratios. ``target_pct``
+    is the person's target; for a team or the company it is the targets
+    weighted by available hours. ``gap_pts`` = utilization − target (negative:
+    below target). ``capacity_s`` = available − logged (negative when
+    over-allocated)."""
+
+    key: str
+    name: str
+    email: str | None
+    team: str | None
+    members: int
+    available_s: int
+    logged_s: int
+    billable_s: int
+    non_billable_s: int
+    utilization_pct: Decimal | None
+    target_pct: Decimal | None
+    gap_pts: Decimal | None
+    capacity_s: int
+    under_utilized: bool
+    over_allocated: bool
+
+
+@dataclass(frozen=True)
+class UtilizationReport:
+    start: date
+    end: date
+    by: str
+    basis: str
+    rows: tuple[UtilizationRow, ...]
+    total: UtilizationRow
+    # the company figure of the period of the same length just before ``start``
+    previous_pct: Decimal | None = None
+    change_pts: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class UtilizationTrend:
+    """The same figures per week (Monday start) or month, each point clipped to
+    the range; ``change_pts`` is the last point's company utilization minus the
+    one before it."""
+
+    start: date
+    end: date
+    step: str
+    by: str
+    basis: str
+    points: tuple[UtilizationReport, ...]
+    change_pts: Decimal | None
+
+
+@dataclass(frozen=True)
+class ProfitRow:
+    """Money of one customer, project or technician over a period.
+
+    ``value_minor`` is billed hours (customer rounding) × the effective billing
+    rate; ``standard_minor`` every raw hour (billable or not) × that rate;
+    ``cost_minor`` raw hours × cost rate (None unless the reader may see cost).
+    Percentages have 2 decimals (half-up). Budget fields are set for projects
+    with a budget: ``used_*`` counts all time logged on the project up to the
+    period's end, whatever its week's status."""
+
+    key: str
+    name: str
+    customer: str | None
+    raw_s: int
+    billable_s: int
+    billed_s: int
+    value_minor: int
+    standard_minor: int
+    cost_minor: int | None
+    margin_minor: int | None
+    margin_pct: Decimal | None
+    realization_pct: Decimal | None
+    budget_s: int | None = None
+    budget_minor: int | None = None
+    used_s: int | None = None
+    used_minor: int | None = None
+    remaining_s: int | None = None
+    remaining_minor: int | None = None
+    burn_pct: Decimal | None = None
+    budget_flag: str | None = None  # None, "80" (past 80 %), "100" (past 100 %)
+
+
+@dataclass(frozen=True)
+class ProfitabilityReport:
+    start: date
+    end: date
+    by: str
+    statuses: tuple[str, ...]
+    currency: str
+    rows: tuple[ProfitRow, ...]
+    total: ProfitRow
+
+
+@dataclass(frozen=True)
+class TimelinessRow:
+    """How promptly one technician (or a team, or the company) logs and submits.
+
+    ``same_day_pct``: share of logged hours whose entry was created on the
+    work date (local time). ``median_delay_s``: median of manual entries'
+    delay (creation − end of the work). Weeks due: weeks starting in the
+    period with scheduled hours whose deadline has passed; on time: first
+    submitted by the deadline."""
+
+    key: str
+    name: str
+    email: str | None
+    team: str | None
+    logged_s: int
+    same_day_s: int
+    same_day_pct: Decimal | None
+    manual_entries: int
+    median_delay_s: int | None
+    weeks_due: int
+    weeks_on_time: int
+    on_time_pct: Decimal | None
+
+
+@dataclass(frozen=True)
+class TimelinessReport:
+    start: date
+    end: date
+    deadline_weekday: int
+    deadline_time: str
+    rows: tuple[TimelinessRow, ...]
+    teams: tuple[TimelinessRow, ...]
+    total: TimelinessRow
+
+
+@dataclass(frozen=True)
+class OverdueWeek:
+    """A week past its submission deadline that is not submitted or approved.
+    ``status`` is draft / rejected / returned, or missing (no time logged, no
+    timesheet)."""
+
+    user_id: str
+    user_name: str
+    user_email: str
+    team_name: str | None
+    week_start: date
+    status: str
+    logged_s: int
+    scheduled_s: int
+    deadline: datetime
+    overdue_s: int
+
+    @property
+    def week(self) -> str:
+        return format_week(self.week_start)
+
+
+@dataclass(frozen=True)
+class TimelineSpan:
+    """One entry on a day: local-time ``start``/``end`` (aware, the user's zone;
+    None for an untimed manual entry); a running timer ends "now"."""
+
+    entry_id: str
+    start: datetime | None
+    end: datetime | None
+    duration_s: int
+    customer: str
+    project: str | None
+    task: str | None
+    ticket: str | None
+    description: str
+    billable: bool
+    running: bool
+
+
+@dataclass(frozen=True)
+class TimelineGap:
+    start: datetime
+    end: datetime
+
+    @property
+    def duration_s(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+
+@dataclass(frozen=True)
+class TimelineDay:
+    user_id: str
+    user_name: str
+    user_email: str
+    team: str | None
+    day: date
+    timezone: str
+    window_start: datetime | None
+    window_end: datetime | None
+    spans: tuple[TimelineSpan, ...]
+    untimed: tuple[TimelineSpan, ...]
+    gaps: tuple[TimelineGap, ...]
+    total_s: int
+    billable_s: int
+    non_billable_s: int
+    scheduled_s: int
+
+
+# -------------------------------------------------------------------- exports
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    """One invoice-ready line: one entry, or (per task) the entries of one
+    technician on one task and day. Never carries cost."""
+
+    entry_ids: tuple[str, ...]
+    customer: str
+    project: str | None
+    task: str | None
+    ticket: str | None
+    technician: str
+    technician_email: str
+    work_date: date
+    raw_s: int
+    billed_s: int
+    rate_minor: int | None
+    amount_minor: int
+    description: str
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: str
+    paths: tuple[str, ...]
+    lines: int
+    entries: int
+    billed_s: int
+    amount_minor: int
+    currency: str
+    marked: int

@@ -117,6 +117,9 @@ class Project(Synced, Base):
     # None = inherit the customer's default.
     default_billable: Mapped[bool | None] = mapped_column(Boolean, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An optional budget: hours (as seconds) or money (minor units), not both.
+    budget_s: Mapped[int | None] = mapped_column(Integer, default=None)
+    budget_minor: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Task(Synced, Base):
@@ -180,6 +183,8 @@ class Rate(Synced, Base):
     __table_args__ = (
         CheckConstraint("kind IN ('billing', 'cost')", name="kind"),
         CheckConstraint("amount_minor >= 0", name="amount"),
+        # the latest rate change on or before a date, in one index seek (reports)
+        Index("ix_rate_user_deleted_effective", "user_id", "deleted_at", "effective_from"),
     )
 
 
@@ -209,6 +214,21 @@ class TimeEntry(Synced, Base):
         CheckConstraint("ended_at IS NULL OR started_at IS NOT NULL", name="end_needs_start"),
         CheckConstraint("source IN ('timer', 'manual', 'grid', 'idle-split')", name="source"),
         Index("ix_time_entry_user_work_date", "user_id", "work_date"),
+        # reports over a period for everyone, and a project's budget burn
+        Index("ix_time_entry_work_date", "work_date"),
+        Index("ix_time_entry_project_id", "project_id"),
+        # profitability: GROUP BY person, customer, project, billable in index
+        # order, covering every column it reads (no sort, no table lookups)
+        Index(
+            "ix_time_entry_money",
+            "user_id",
+            "customer_id",
+            "project_id",
+            "billable",
+            "work_date",
+            "duration_s",
+            "deleted_at",
+        ),
         Index(
             "uq_time_entry_one_running_timer",
             "user_id",

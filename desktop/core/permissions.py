@@ -9,7 +9,11 @@ locally they guard the CLI's ``--as`` and the windows.
 * time off: admins, or the manager of the user's team;
 * time entries: only their owner changes them; the owner, their team's manager
   and admins read them;
-* cost rates: managers and admins, never technicians.
+* cost rates: managers and admins, never technicians;
+* reports (utilization, timeliness, the timeline, overdue weeks) of a person:
+  whoever reads their entries; profitability: managers and admins;
+* accounting exports, and stamping or clearing ``exported_at``: admins; an
+  exported entry is locked for everyone else.
 """
 
 from __future__ import annotations
@@ -57,3 +61,22 @@ def can_read_entries_of(actor: User, owner: User) -> bool:
 
 def can_see_cost(actor: User) -> bool:
     return actor.role in (MANAGER, ADMIN)
+
+
+def can_read_reports_of(actor: User, owner: User) -> bool:
+    """Utilization, timeliness, the timeline and overdue weeks of ``owner``."""
+    return can_read_entries_of(actor, owner)
+
+
+def can_see_profitability(actor: User) -> bool:
+    return actor.role in (MANAGER, ADMIN)
+
+
+def can_export(actor: User) -> bool:
+    """Accounting exports and the ``exported_at`` stamp (set or cleared)."""
+    return actor.role == ADMIN
+
+
+def can_change_exported(actor: User) -> bool:
+    """Whether an entry already exported to accounting may still be changed."""
+    return actor.role == ADMIN

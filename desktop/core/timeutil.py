@@ -200,3 +200,39 @@ def day_bounds_utc(d: date, tz: str) -> tuple[datetime, datetime]:
         return datetime.combine(day, time(0), tzinfo=z).astimezone(UTC)
 
     return midnight(d), midnight(d + timedelta(days=1))
+
+
+def week_deadline(start: date, weekday: int, at: time, tz: str) -> datetime:
+    """The UTC instant a week starting ``start`` is due: the first ``weekday``
+    (0=Monday) on or after the day after its last day, at local ``at`` in
+    ``tz`` (a time inside a DST gap moves to the next existing minute)."""
+    after = start + timedelta(days=7)
+    day = after + timedelta(days=(weekday - after.weekday()) % 7)
+    z = zone(tz)
+    naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
+    return naive.replace(tzinfo=z).astimezone(UTC)
+
+
+_MONTH = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})", re.ASCII)
+_QUARTER = re.compile(r"(?P<y>[0-9]{4})-?[Qq](?P<q>[1-4])", re.ASCII)
+
+
+def month_bounds(text: str) -> tuple[date, date]:
+    """ "2026-11" → (2026-11-01, 2026-11-30)."""
+    m = _MONTH.fullmatch(text.strip())
+    if not m or not 1 <= int(m["m"]) <= 12:
+        raise ValidationError(f"can't read {text.strip()!r} as a month; use 2026-11")
+    first = date(int(m["y"]), int(m["m"]), 1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+def quarter_bounds(text: str) -> tuple[date, date]:
+    """ "2026-Q4" → (2026-10-01, 2026-12-31)."""
+    m = _QUARTER.fullmatch(text.strip())
+    if not m:
+        raise ValidationError(f"can't read {text.strip()!r} as a quarter; use 2026-Q4")
+    year, q = int(m["y"]), int(m["q"])
+    first = date(year, 3 * q - 2, 1)
+    last = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
+    return first, last - timedelta(days=1)

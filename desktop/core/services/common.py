@@ -151,6 +151,8 @@ def to_project(session: Session, row: Project) -> dto.Project:
         name=row.name,
         default_billable=row.default_billable,
         active=row.active,
+        budget_s=row.budget_s,
+        budget_minor=row.budget_minor,
     )
 
 
@@ -170,24 +172,30 @@ def to_task(session: Session, row: Task) -> dto.Task:
     )
 
 
-def to_user(session: Session, row: User) -> dto.User:
-    team = session.get(Team, row.team_id) if row.team_id else None
-    managed = frozenset(
-        session.scalars(select(Team.id).where(Team.manager_id == row.id, Team.deleted_at.is_(None)))
-    )
+def user_dto(row: User, team: str | None = None, managed: frozenset[str] = frozenset()) -> dto.User:
+    """A user row as a dataclass, with its team's name and the teams it manages
+    as given (no lookups: reports build many at once)."""
     return dto.User(
         id=row.id,
         name=row.name,
         email=row.email,
         role=row.role,
         team_id=row.team_id,
-        team=team.name if team else None,
+        team=team,
         work_schedule_s=tuple(row.work_schedule),
         utilization_target=row.utilization_target,
         timezone=row.timezone,
         first_weekday=row.first_weekday,
         managed_team_ids=managed,
     )
+
+
+def to_user(session: Session, row: User) -> dto.User:
+    team = session.get(Team, row.team_id) if row.team_id else None
+    managed = frozenset(
+        session.scalars(select(Team.id).where(Team.manager_id == row.id, Team.deleted_at.is_(None)))
+    )
+    return user_dto(row, team.name if team else None, managed)
 
 
 def to_entry(session: Session, row: TimeEntry) -> dto.Entry:

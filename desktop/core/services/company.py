@@ -20,13 +20,20 @@ transaction):
   ``--hours`` on a day with none scheduled. Hours are more than 0 and at most 24.
   Adding a holiday or time off on a date that already has one replaces its hours.
 * A work schedule is 7 values (Monday first) of 0..24 h; a target is 0..200 %.
+* The timesheet submission deadline is a weekday and a local time after the
+  week ends (default Monday 12:00: a week is due by noon of the first Monday
+  on or after its last day's end, in the owner's timezone). Admins set it.
+* Accounting settings (admins): the Xero account code and tax type, the
+  invoice number prefix and payment terms in days, the QuickBooks service item
+  and company name, each one line.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -42,11 +49,15 @@ from desktop.core.rules import (
     policy_from_setting,
 )
 from desktop.core.services.common import Service, find_user, require_user, to_user
+from desktop.core.timeutil import parse_clock_time
 
 POLICY_KEY = "description_policy"
 CURRENCY_KEY = "currency"
 DEFAULT_CURRENCY = "EUR"
+DEADLINE_KEY = "submission_deadline"
+ACCOUNTING_KEY = "accounting"
 FULL_DAY_S = 24 * 3600
+DEFAULT_DEADLINE = (0, time(12, 0))  # Monday 12:00 after the week
 _CURRENCY = re.compile(r"[A-Z]{3}", re.ASCII)
 
 
@@ -62,6 +73,43 @@ def load_policy(s: Session) -> DescriptionPolicy:
 def load_currency(s: Session) -> str:
     row = s.get(CompanySetting, CURRENCY_KEY)
     return DEFAULT_CURRENCY if row is None else str(row.value)
+
+
+def load_deadline(s: Session) -> tuple[int, time]:
+    """(weekday 0=Monday..6, local time) of the submission deadline."""
+    row = s.get(CompanySetting, DEADLINE_KEY)
+    if row is None or not isinstance(row.value, dict):
+        return DEFAULT_DEADLINE
+    try:
+        weekday = int(row.value["weekday"])
+        at = parse_clock_time(str(row.value["time"]))
+    except (KeyError, TypeError, ValueError, ValidationError):
+        return DEFAULT_DEADLINE
+    return (weekday, at) if 0 <= weekday <= 6 else DEFAULT_DEADLINE
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """Company settings the accounting exports use."""
+
+    xero_account_code: str = "200"
+    xero_tax_type: str = "Tax on Sales"
+    invoice_prefix: str = "PC-"
+    payment_terms_days: int = 30
+    service_item: str = "Services"
+    company_name: str = ""
+
+
+def load_accounting(s: Session) -> Accounting:
+    row = s.get(CompanySetting, ACCOUNTING_KEY)
+    stored = row.value if row is not None and isinstance(row.value, dict) else {}
+    defaults = Accounting()
+    values = {
+        f.name: stored[f.name]
+        for f in fields(Accounting)
+        if f.name in stored and type(stored[f.name]) is type(getattr(defaults, f.name))
+    }
+    return replace(defaults, **values)
 
 
 def _put_setting(s: Session, key: str, value: Any, now: datetime) -> None:
@@ -260,3 +308,46 @@ class CompanyService(Service):
                 row.updated_at = self.now()
                 outbox.record(s, row, "update", fields=[*changed, "updated_at"])
             return to_user(s, row)
+
+    # ----------------------------------------------------- deadline, accounting
+
+    def submission_deadline(self) -> tuple[int, time]:
+        with self.db.read() as s:
+            return load_deadline(s)
+
+    def set_submission_deadline(
+        self, actor_id: str | None, *, weekday: int, at: time
+    ) -> tuple[int, time]:
+        """When a week's timesheet is due: ``weekday`` (0=Monday) at ``at``,
+        local time, after the week ends (admins only)."""
+        if not 0 <= weekday <= 6:
+            raise ValidationError("the deadline weekday must be 0 (Monday) .. 6 (Sunday)")
+        with self.db.write() as s:
+            if not permissions.can_manage_company(to_user(s, require_user(s, actor_id))):
+                raise Forbidden("only admins can change the submission deadline")
+            value = {"weekday": weekday, "time": at.strftime("%H:%M")}
+            _put_setting(s, DEADLINE_KEY, value, self.now())
+            return load_deadline(s)
+
+    def accounting(self) -> Accounting:
+        with self.db.read() as s:
+            return load_accounting(s)
+
+    def set_accounting(self, actor_id: str | None, **changes: Any) -> Accounting:
+        """Change accounting settings by name (admins only); see :class:`Accounting`."""
+        known = {f.name: f for f in fields(Accounting)}
+        for name, value in changes.items():
+            if name not in known:
+                raise ValidationError(f'unknown accounting setting "{name}"')
+            if name == "payment_terms_days":
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
+                    raise ValidationError("payment terms are 0 to 365 days")
+            elif not isinstance(value, str) or "\n" in value or "\t" in value or len(value) > 100:
+                raise ValidationError(f"{name} is one line of at most 100 characters")
+        with self.db.write() as s:
+            if not permissions.can_manage_company(to_user(s, require_user(s, actor_id))):
+                raise Forbidden("only admins can change accounting settings")
+            merged = replace(load_accounting(s), **changes)
+            value = {f: getattr(merged, f) for f in known}
+            _put_setting(s, ACCOUNTING_KEY, value, self.now())
+            return merged

@@ -6,6 +6,9 @@ Rules:
 * a task belongs to a project (and so to that project's customer) or directly to
   a customer; a ticket reference is unique among open tasks;
 * who may add what is :mod:`desktop.core.permissions`;
+* a project may carry a budget in hours or in money (minor units), not both;
+  a budget is more than 0 (at most 100,000 h or 10^12 minor units); setting
+  one replaces the other, ``clear`` removes it;
 * every change writes its outbox row in the same transaction.
 """
 
@@ -73,6 +76,19 @@ def _target(target: int) -> int:
     if not 0 <= target <= 200:
         raise ValidationError("a utilization target is a percentage between 0 and 200")
     return target
+
+
+MAX_BUDGET_S = 100_000 * 3600
+MAX_BUDGET_MINOR = 10**12
+
+
+def _check_budget(budget_s: int | None, budget_minor: int | None) -> None:
+    if budget_s is not None and budget_minor is not None:
+        raise ValidationError("a project's budget is in hours or in money, not both")
+    if budget_s is not None and not 0 < budget_s <= MAX_BUDGET_S:
+        raise ValidationError("a budget in hours must be more than 0 and at most 100,000 h")
+    if budget_minor is not None and not 0 < budget_minor <= MAX_BUDGET_MINOR:
+        raise ValidationError("a budget amount must be more than 0 (and not absurdly large)")
 
 
 def _timezone(name: str) -> str:
@@ -180,9 +196,18 @@ class DirectoryService(Service):
     # ------------------------------------------------------------- projects
 
     def add_project(
-        self, actor_id: str | None, customer: str, name: str, *, billable: bool | None = None
+        self,
+        actor_id: str | None,
+        customer: str,
+        name: str,
+        *,
+        billable: bool | None = None,
+        budget_s: int | None = None,
+        budget_minor: int | None = None,
     ) -> dto.Project:
-        """``billable=None`` inherits the customer's default."""
+        """``billable=None`` inherits the customer's default; an optional budget
+        in hours (seconds) or money (minor units)."""
+        _check_budget(budget_s, budget_minor)
         with self.db.write() as s:
             actor = to_user(s, require_user(s, actor_id))
             if not permissions.can_manage_customers(actor):
@@ -198,9 +223,45 @@ class DirectoryService(Service):
             )
             if clash is not None:
                 raise ValidationError(f'{owner.name} already has a project "{clash.name}"')
-            row = Project(customer_id=owner.id, name=name, default_billable=billable)
+            row = Project(
+                customer_id=owner.id,
+                name=name,
+                default_billable=billable,
+                budget_s=budget_s,
+                budget_minor=budget_minor,
+            )
             s.add(row)
             outbox.record(s, row, "create")
+            return to_project(s, row)
+
+    def set_project_budget(
+        self,
+        actor_id: str | None,
+        project: str,
+        *,
+        customer: str | None = None,
+        budget_s: int | None = None,
+        budget_minor: int | None = None,
+        clear: bool = False,
+    ) -> dto.Project:
+        """Give a project a budget in hours (seconds) or money (minor units), or
+        ``clear`` it (managers and admins)."""
+        if clear and (budget_s is not None or budget_minor is not None):
+            raise ValidationError("clear the budget or set one, not both")
+        if not clear:
+            _check_budget(budget_s, budget_minor)
+            if budget_s is None and budget_minor is None:
+                raise ValidationError("give the budget in hours or as an amount")
+        with self.db.write() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            if not permissions.can_manage_customers(actor):
+                raise Forbidden("only managers and admins can change project budgets")
+            owner = find_customer(s, customer) if customer else None
+            row = find_project(s, project, owner)
+            if (row.budget_s, row.budget_minor) != (budget_s, budget_minor):
+                row.budget_s, row.budget_minor = budget_s, budget_minor
+                row.updated_at = self.now()
+                outbox.record(s, row, "update", fields=["budget_s", "budget_minor", "updated_at"])
             return to_project(s, row)
 
     def projects(self, customer: str | None = None) -> list[dto.Project]:
