@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from desktop.core.db import Database, open_database
+from desktop.core.exports import ExportService
 from desktop.core.services.common import Clock
 from desktop.core.services.company import CompanyService
 from desktop.core.services.directory import DirectoryService
@@ -51,6 +52,7 @@ class Punchclock:
         self.rates = RateService(db, clock)
         self.company = CompanyService(db, clock)
         self.reports = ReportsService(db, clock)
+        self.exports = ExportService(db, clock)
 
     @classmethod
     def open(cls, data_dir: Path | None = None, clock: Clock = utcnow) -> Punchclock:

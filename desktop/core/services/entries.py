@@ -14,9 +14,9 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.core import outbox
+from desktop.core import dto, outbox, permissions
 from desktop.core.durations import format_duration
-from desktop.core.errors import NotFound, ValidationError
+from desktop.core.errors import Locked, NotFound, ValidationError
 from desktop.core.model import Customer, Project, Task, TimeEntry, Timesheet, User
 from desktop.core.rules import MAX_DAY_S
 from desktop.core.services.common import (
@@ -171,6 +171,16 @@ def check_week_open(s: Session, user: User, day: date) -> None:
         )
     )
     check_entry_editable(Status(status or "draft"), format_week(start))
+
+
+def check_not_exported(row: TimeEntry, actor: dto.User) -> None:
+    """An entry exported to accounting is locked unless the actor may change
+    exported entries (admins); one line naming the entry and the date."""
+    if row.exported_at is not None and not permissions.can_change_exported(actor):
+        raise Locked(
+            f"entry {row.id[:8]} was exported to accounting on "
+            f"{row.exported_at.date().isoformat()}; only an admin can unlock it"
+        )
 
 
 def day_total(

@@ -22,6 +22,9 @@ that also writes the outbox row of every row it changes):
 * Only the owner changes their entries, and not while the entry's week is
   submitted or approved (:func:`desktop.core.workflow.check_entry_editable`).
   Editing an entry clears the rejection reason a manager left on it.
+* An entry exported to accounting (``exported_at``) is locked: only an admin
+  may still change or delete it, and only an admin unlocks it
+  (:func:`desktop.core.services.entries.check_not_exported`).
 * Delete is a tombstone (``deleted_at``), never a hard delete.
 """
 
@@ -48,6 +51,7 @@ from desktop.core.services.entries import (
     Unset,
     add_entry,
     check_day_total,
+    check_not_exported,
     check_week_open,
     day_total,
     find_entry,
@@ -328,8 +332,10 @@ class TrackingService(Service):
             if guard is not None:
                 guard(s)
             row = find_entry(s, entry_id)
-            if not permissions.can_change_entries_of(to_user(s, user), row.user_id):
+            actor = to_user(s, user)
+            if not permissions.can_change_entries_of(actor, row.user_id):
                 raise Forbidden("only the owner of an entry can change it")
+            check_not_exported(row, actor)
             check_week_open(s, user, row.work_date)
             before = outbox.row_data(row)
             running = row.started_at is not None and row.ended_at is None
@@ -394,8 +400,10 @@ class TrackingService(Service):
             if guard is not None:
                 guard(s)
             row = find_entry(s, entry_id)
-            if not permissions.can_change_entries_of(to_user(s, user), row.user_id):
+            actor = to_user(s, user)
+            if not permissions.can_change_entries_of(actor, row.user_id):
                 raise Forbidden("only the owner of an entry can delete it")
+            check_not_exported(row, actor)
             check_week_open(s, user, row.work_date)
             row.deleted_at = now
             row.updated_at = now
