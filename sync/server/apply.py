@@ -171,7 +171,7 @@ class Applier:
         if "version" in (m.fields or []):
             raise Forbidden("version is set by the server, not by a push")
         values = coerce_data(m.entity, m.data)
-        policy.check_owned_fields(m.entity, values)
+        policy.check_owned_fields(m.entity, values, actor)
         if m.entity == "time_entry":
             values.setdefault("user_id", actor.id)
         policy.check_write(conn, actor, m.entity, values)
@@ -196,17 +196,24 @@ class Applier:
             raise Forbidden("version is set by the server, not by a push")
         values = coerce_data(m.entity, m.data, names)
         changes = {k: v for k, v in values.items() if current.get(k) != v}
-        policy.check_owned_fields(m.entity, changes)
+        policy.check_owned_fields(m.entity, changes, actor, update=True)
         merged = False
         if m.base_version != current["version"]:
             since = changed_since(conn, m.entity, m.entity_id, m.base_version) - {"updated_at"}
             if m.base_version > current["version"] or m.fields is None or since & set(values):
                 raise _conflict(conn, actor, m, current, "was changed on the server meanwhile")
             merged = True
+        if policy.is_export_stamp(actor, m.entity, changes):
+            # an admin's accounting stamp: anyone's entry, in any week
+            row = writer.save(m.entity, current, changes)
+            return _applied(
+                m, m.entity, row, merged=merged, copy=row_data(m.entity, row) if merged else None
+            )
         policy.check_write(conn, actor, m.entity, current)
         new = {**current, **changes}
         policy.check_write(conn, actor, m.entity, new)
         if m.entity == "time_entry" and changes:
+            policy.check_not_exported(actor, current)
             if new["user_id"] != current["user_id"]:
                 raise Forbidden("an entry can't be given to someone else")
             entries.check_week_open(conn, current["user_id"], current["work_date"])
@@ -236,6 +243,7 @@ class Applier:
             )
         policy.check_write(conn, actor, m.entity, current)
         if m.entity == "time_entry":
+            policy.check_not_exported(actor, current)
             entries.check_week_open(conn, current["user_id"], current["work_date"])
         row = writer.save(m.entity, current, {"deleted_at": writer.now})
         return _applied(m, m.entity, row)

@@ -22,8 +22,12 @@ Writing (:func:`check_write`, on the current and the new row):
 
 Server-owned fields (:data:`SERVER_OWNED`) can't be set by a push: a create may
 not give them a value and an update may not change them (``forbidden``). The
-one exception: the owner editing an entry clears its ``rejection_reason``, as
-the desktop does.
+exceptions: the owner editing an entry clears its ``rejection_reason``, as
+the desktop does; and an admin sets or clears an entry's ``exported_at`` (the
+accounting export's stamp, :func:`desktop.core.permissions.can_export`) — on
+anyone's entry, in any week, when that is all the update changes. An entry
+with ``exported_at`` is locked for everyone but admins
+(:func:`desktop.core.permissions.can_change_exported`).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
 
 from desktop.core import dto, permissions
-from desktop.core.errors import Forbidden, NotFound
+from desktop.core.errors import Forbidden, Locked, NotFound
 from desktop.core.workflow import Actor as WorkflowActor
 from desktop.core.workflow import Role
 from sync.server.db.models import ENTITY_TABLES
@@ -203,9 +207,35 @@ def check_write(conn: Connection, actor: Principal, entity: str, row: dict[str, 
         raise Forbidden(what)
 
 
-def check_owned_fields(entity: str, changed: dict[str, Any]) -> None:
-    """Refuse a push that gives a server-owned field a value (see the module rule)."""
+def check_owned_fields(
+    entity: str, changed: dict[str, Any], actor: Principal | None = None, *, update: bool = False
+) -> None:
+    """Refuse a push that gives a server-owned field a value (see the module
+    rule); ``changed`` holds, for an update, only the values that differ."""
     owned = SERVER_OWNED.get(entity, frozenset())
+    if entity == "time_entry" and "exported_at" in changed:
+        setting = update or changed["exported_at"] is not None
+        if setting and (actor is None or not permissions.can_export(actor.as_dto())):
+            raise Forbidden("exported_at of a time_entry is stamped by an admin's export")
+        owned = owned - {"exported_at"}
     bad = sorted(name for name, value in changed.items() if name in owned and value is not None)
     if bad:
         raise Forbidden(f"{', '.join(bad)} of a {entity} is set by the server, not by a push")
+
+
+def is_export_stamp(actor: Principal, entity: str, changes: dict[str, Any]) -> bool:
+    """An admin's update that only sets or clears an entry's ``exported_at``."""
+    return (
+        entity == "time_entry"
+        and "exported_at" in changes
+        and set(changes) <= {"exported_at", "updated_at"}
+        and permissions.can_export(actor.as_dto())
+    )
+
+
+def check_not_exported(actor: Principal, current: dict[str, Any]) -> None:
+    """An exported entry is locked for everyone but admins."""
+    if current.get("exported_at") is not None and not permissions.can_change_exported(
+        actor.as_dto()
+    ):
+        raise Locked("the entry was exported to accounting; only an admin can unlock it")
