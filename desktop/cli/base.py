@@ -159,3 +159,35 @@ def optional_hours(text: str | None) -> int | None:
     from desktop.core.durations import parse_duration
 
     return None if text is None else parse_duration(text)
+
+
+def period_args(c: argparse.ArgumentParser) -> None:
+    """``--from D --to D``, or one of ``--week 2026-W48``, ``--month 2026-11``,
+    ``--quarter 2026-Q4``."""
+    c.add_argument("--from", dest="from_", metavar="DATE")
+    c.add_argument("--to", metavar="DATE")
+    c.add_argument("--week", help="2026-W48 or a date in the week")
+    c.add_argument("--month", help="2026-11")
+    c.add_argument("--quarter", help="2026-Q4")
+
+
+def period(cli: Cli) -> tuple[date, date]:
+    """The period the ``period_args`` name (a usage error when none or two are given)."""
+    from datetime import timedelta
+
+    from desktop.core.timeutil import month_bounds, parse_date, parse_week, quarter_bounds
+
+    a = cli.args
+    given = [n for n in ("week", "month", "quarter") if getattr(a, n, None)]
+    ranged = a.from_ is not None or a.to is not None
+    if len(given) + ranged != 1:
+        raise UsageError("punchclock: give the period: --from D --to D, --week, --month, --quarter")
+    if ranged:
+        if a.from_ is None or a.to is None:
+            raise UsageError("punchclock: --from and --to go together")
+        today = cli.today()
+        return parse_date(a.from_, today), parse_date(a.to, today)
+    if a.week:
+        start = parse_week(a.week, cli.me().first_weekday)
+        return start, start + timedelta(days=6)
+    return month_bounds(a.month) if a.month else quarter_bounds(a.quarter)

@@ -3,6 +3,8 @@ and teams."""
 
 from __future__ import annotations
 
+import argparse
+
 from desktop.cli import output
 from desktop.cli.base import Cli, CommandParser, Commands
 
@@ -34,6 +36,11 @@ def add_parsers(commands: Commands) -> None:
     a.add_argument("name")
     a.add_argument("--customer", required=True)
     a.add_argument("--non-billable", action="store_true")
+    _budget_args(a)
+    a = psub.add_parser("edit")
+    a.add_argument("name")
+    a.add_argument("--customer")
+    _budget_args(a, clear=True)
     a = psub.add_parser("list")
     a.add_argument("--customer")
 
@@ -104,13 +111,51 @@ def cmd_customer(cli: Cli) -> None:
         )
 
 
+def _budget_args(c: argparse.ArgumentParser, clear: bool = False) -> None:
+    g = c.add_mutually_exclusive_group(required=clear)
+    g.add_argument("--budget-hours", metavar="H", help="a budget in hours (1.5, 1:30, 120h)")
+    g.add_argument("--budget", metavar="AMOUNT", help="a budget in money")
+    if clear:
+        g.add_argument("--no-budget", action="store_true", help="remove the budget")
+
+
+def _budget(a: argparse.Namespace) -> dict[str, int | None]:
+    from desktop.core.money import parse_amount
+
+    hours = _budget_seconds(a.budget_hours) if a.budget_hours else None
+    return {"budget_s": hours, "budget_minor": parse_amount(a.budget) if a.budget else None}
+
+
+def _budget_seconds(text: str) -> int:
+    """Budget hours may pass 24 h: whole or decimal hours, or what durations take."""
+    from decimal import Decimal, InvalidOperation
+
+    from desktop.core.durations import parse_duration
+    from desktop.core.errors import ValidationError
+
+    raw = text.strip().lower().removesuffix("h").replace(",", ".")
+    try:
+        hours = Decimal(raw)
+    except InvalidOperation:
+        return parse_duration(text)
+    if not hours.is_finite() or hours <= 0:
+        raise ValidationError(f'"{text}" is not a number of hours more than 0')
+    return int(hours * 3600)
+
+
 def cmd_project(cli: Cli) -> None:
     a = cli.args
     if a.action == "add":
         p = cli.app.directory.add_project(
-            cli.actor_id, a.customer, a.name, billable=False if a.non_billable else None
+            cli.actor_id, a.customer, a.name, billable=False if a.non_billable else None,
+            **_budget(a),
         )
         cli.out.emit(output.PROJECT(p), f"project added: {p.customer} › {p.name} ({p.id[:8]})")
+    elif a.action == "edit":
+        p = cli.app.directory.set_project_budget(
+            cli.actor_id, a.name, customer=a.customer, clear=a.no_budget, **_budget(a)
+        )
+        cli.out.emit(output.PROJECT(p), f"project changed: {p.customer} › {p.name} ({p.id[:8]})")
     else:
         rows = cli.app.directory.projects(a.customer)
         cli.out.emit(

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from desktop.cli import company, directory, timesheets, tracking
+from desktop.cli import company, directory, export, reports, timesheets, tracking
 from desktop.cli import sync as sync_commands
 from desktop.cli.base import (
     EXIT_REFUSED,
@@ -26,7 +26,7 @@ from desktop.cli.base import (
 )
 from desktop.core.errors import NoProfile, PunchclockError
 
-GROUPS = (tracking, directory, timesheets, company, sync_commands)
+GROUPS = (tracking, directory, timesheets, company, reports, export, sync_commands)
 
 
 def build_parser() -> tuple[Parser, dict[str, Run]]:

@@ -142,7 +142,10 @@ CUSTOMER = Shape(
     "id", "name", "is_internal", "default_billable", "round_increment_min", "round_minimum_min",
     "active",
 )
-PROJECT = Shape("id", "customer", "name", "default_billable", "active")
+PROJECT = Shape(
+    "id", "customer", "name", "default_billable", "active", "budget_s",
+    ("budget", lambda p: amount(p.budget_minor)),
+)  # fmt: skip
 TASK = Shape("id", "customer", "project", "title", "external_ref", "status")
 USER = Shape(
     "id", "name", "email", "role", "team", "work_schedule_s", "utilization_target", "timezone",
