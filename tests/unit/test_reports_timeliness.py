@@ -245,6 +245,17 @@ def test_project_budget_burn_and_flags(world: tuple[Punchclock, Clock]) -> None:
         95000,
         Decimal("52.50"),
     )
+    # what the tray may ask when a timer starts on the project
+    tech = pc.reports.project_budget(
+        "Migration", actor_id=_id(pc, "tech@msp.test"), as_of=mon + timedelta(days=7)
+    )
+    assert tech is not None and (tech.burn_pct, tech.budget_flag, tech.used_minor) == (
+        Decimal("52.50"), None, None,
+    )  # fmt: skip
+    boss = pc.reports.project_budget("Migration", actor_id=admin)  # today: the first week only
+    assert boss is not None and (boss.used_minor, boss.burn_pct) == (85000, Decimal("42.50"))
+    pc.directory.set_project_budget(admin, "Migration", clear=True)
+    assert pc.reports.project_budget("Migration", actor_id=admin) is None
 
 
 def test_profitability_is_for_managers(world: tuple[Punchclock, Clock]) -> None:

@@ -850,6 +850,54 @@ class ReportsService(Service):
             budget_flag=budget_flag(burn),
         )
 
+    def project_budget(
+        self,
+        project: str,
+        *,
+        customer: str | None = None,
+        as_of: date | None = None,
+        actor_id: str | None = None,
+    ) -> dto.ProfitRow | None:
+        """A project's budget burn up to ``as_of`` (default today, UTC), or None
+        without a budget — what the tray may say when a timer starts on it.
+        Anyone may ask; only those who see profitability get the money used."""
+        from dataclasses import replace
+
+        from desktop.core.services.common import find_customer, find_project
+
+        day = as_of or self.now().date()
+        with self.db.read() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            row = find_project(s, project, find_customer(s, customer) if customer else None)
+            if not (row.budget_s or row.budget_minor):
+                return None
+            rates = list(s.scalars(select(Rate).where(Rate.deleted_at.is_(None))))
+            groups = _money_groups(
+                s,
+                (TimeEntry.work_date <= day, TimeEntry.project_id == row.id),
+                None,
+                date.min,
+                rate_cuts(rates, date.min, day),
+            )
+            owner = s.get(Customer, row.customer_id)
+        used = _Money()
+        book = RateBook(rates)
+        for g in groups:
+            _add_money(used, g, book, False)
+        result = self._with_budget(
+            _profit_row(row.id, row.name, owner.name if owner else None, used, False), row, used
+        )
+        if permissions.can_see_profitability(actor):
+            return result
+        return replace(
+            result,
+            value_minor=0,
+            standard_minor=0,
+            realization_pct=None,
+            used_minor=None,
+            remaining_minor=None,
+        )
+
     # -------------------------------------------------------------- timeliness
 
     def timeliness(
