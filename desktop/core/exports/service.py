@@ -396,6 +396,7 @@ class ExportService(Service):
                 payment_terms_days=settings.payment_terms_days,
                 reference=f"Time {start.isoformat()} to {end.isoformat()}",
                 currency=currency,
+                period_end=end,
             ),
         )
 

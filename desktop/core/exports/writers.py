@@ -23,7 +23,8 @@ picks the lines and writes the bytes atomically. Nothing here knows about cost
   2 decimals, written from the integer cents, never through float),
   Description.
 * **Xero sales invoices CSV** (:func:`xero_files`): Xero's template columns;
-  one draft invoice per customer, its InvoiceNumber repeated on every line;
+  one draft invoice per customer, its InvoiceNumber (prefix, the period's
+  last day, the customer's place in name order) repeated on every line;
   Quantity = billed hours (4 decimals), UnitAmount = rate; AccountCode and
   TaxType from the company's accounting settings; at most 500 invoices per
   file (more customers: more files).
@@ -299,6 +300,7 @@ class XeroSettings:
     payment_terms_days: int
     reference: str
     currency: str
+    period_end: date | None = None  # invoice numbers name the period (default: the date)
 
 
 def xero_files(lines: Sequence[ExportLine], settings: XeroSettings) -> list[bytes]:
@@ -314,7 +316,8 @@ def xero_files(lines: Sequence[ExportLine], settings: XeroSettings) -> list[byte
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(XERO_HEADER)
         for n, customer in enumerate(customers[first : first + XERO_MAX_INVOICES], first + 1):
-            number = f"{settings.invoice_prefix}{settings.invoice_date:%Y%m%d}-{n:03d}"
+            named = settings.period_end or settings.invoice_date
+            number = f"{settings.invoice_prefix}{named:%Y%m%d}-{n:03d}"
             for line in by_customer[customer]:
                 what = " ".join(
                     x
