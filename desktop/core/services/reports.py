@@ -1,5 +1,5 @@
 """Reports: utilization, profitability (with project budgets), timeliness,
-overdue weeks and the daily timeline's data (DESIGN §5, §5b; issue 9).
+overdue weeks and the daily timeline's data.
 
 One implementation, three faces: the CLI prints these, the dashboards and the
 timeline draw them, the exports reuse the money rules; nobody re-computes.
