@@ -1,4 +1,4 @@
-"""Reports benchmark (issue 9): utilization and profitability over one year ×
+"""Reports benchmark: utilization and profitability over one year ×
 50 technicians (~75,000 entries: 6 a working day each, over 4 teams, 12
 customers with rounding rules, 3 projects each, a billing-rate change
 mid-year for everyone, company holidays and time off; every week approved).

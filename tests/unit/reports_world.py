@@ -1,4 +1,4 @@
-"""The hand-computed reports fixture (issue 9), shared by the reports and
+"""The hand-computed reports fixture, shared by the reports and
 exports tests.
 
 Week 2026-W45, Monday 2 – Sunday 8 November 2026; everyone works 8 h Monday to

@@ -1,5 +1,5 @@
 """Accounting exports: approved billable time of a period into a file, and the
-``exported_at`` stamp (DESIGN §5b; formats in :mod:`.writers`).
+``exported_at`` stamp (formats in :mod:`.writers`).
 
 Rules this service enforces:
 
