@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from desktop.core.timeutil import format_week
+from desktop.core.errors import Problem
 
 
 def target_path(customer: str, project: str | None, task: str | None, task_ref: str | None) -> str:
@@ -224,13 +225,71 @@ class Grid:
 
 @dataclass(frozen=True)
 class SheetSummary:
-    """One line of the approvals list."""
+    """One line of the approvals list.
+
+    ``warnings`` counts the problems that would refuse a submit now (the CLI's
+    figure); ``flags`` are the reviewer's warnings in words (vague or missing
+    descriptions, days over 10 h, overlaps, submitted early or short) and
+    ``actions`` the workflow actions the reader may take on the sheet now."""
 
     sheet: Sheet
     name: str
     total_s: int
     billable_s: int
     warnings: int
+    team: str | None = None
+    scheduled_s: int = 0
+    utilization_pct: int | None = None
+    target_pct: int = 0
+    flags: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+
+    @property
+    def non_billable_s(self) -> int:
+        return self.total_s - self.billable_s
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """One day of a user's week: scheduled hours after holidays and time off."""
+
+    date: date
+    scheduled_s: int
+    off_s: int = 0
+    off_name: str = ""
+    workday: bool = True  # the user's schedule has hours on this weekday
+
+
+@dataclass(frozen=True)
+class WeekView:
+    """Everything the timesheet window shows of one week, read in one go."""
+
+    grid: Grid
+    entries: tuple[Entry, ...]
+    days: tuple[DayInfo, ...]
+    today: date
+    problems: tuple[Problem, ...]
+    actions: tuple[str, ...]
+    locked: str | None  # why entries can't be changed, None when they can
+    scheduled_s: int
+    ended: bool  # the week's last day is over (in the owner's timezone)
+    future: bool  # the week has not started yet
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+    def problems_of(self, entry_id: str) -> list[Problem]:
+        return [p for p in self.problems if p.entry_id == entry_id]
+
+
+@dataclass(frozen=True)
+class SheetDetail:
+    """A reviewed sheet, loaded when it is selected: entries, problems, history."""
+
+    summary: SheetSummary
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    history: tuple[SheetEvent, ...]
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 from desktop.core import dto, permissions
 from desktop.core.db import Database
 from desktop.core.errors import Conflict, NotFound, Problem, ValidationError
-from desktop.core.model import TimeEntry, Timesheet, User
-from desktop.core.rules import MAX_DAY_S
+from desktop.core.model import Customer, Project, Task, TimeEntry, Timesheet, User
+from desktop.core.rules import MAX_DAY_S, EntryFacts, description_problems, week_problems
 from desktop.core.services.common import (
     Clock,
     Service,
@@ -44,10 +44,24 @@ from desktop.core.services.common import (
     to_entry,
     to_user,
 )
+from desktop.core.services.company import load_policy
 from desktop.core.services.entries import check_week_open, resolve_target
+from desktop.core.services.sheetlist import (
+    actions_for,
+    days_off,
+    plain_sheet,
+    week_calendar,
+    week_end_utc,
+)
 from desktop.core.services.tracking import TrackingService
-from desktop.core.timeutil import format_week, utcnow, week_days, week_start
-from desktop.core.workflow import Status
+from desktop.core.timeutil import (
+    day_bounds_utc,
+    utcnow,
+    week_days,
+    week_start,
+    work_date,
+)
+from desktop.core.workflow import Status, entries_locked
 
 _Combination = tuple[str, str | None, str | None]  # customer, project, task ids
 
@@ -85,18 +99,8 @@ def week_rows(s: Session, user_id: str, start: date) -> list[TimeEntry]:
 
 def to_sheet(s: Session, owner: User, start: date, row: Timesheet | None) -> dto.Sheet:
     decider = s.get(User, row.decided_by) if row is not None and row.decided_by else None
-    return dto.Sheet(
-        id=row.id if row else None,
-        user_id=owner.id,
-        user=owner.email,
-        week_start=start,
-        week=format_week(start),
-        status=row.status if row else Status.DRAFT.value,
-        note=row.note if row else None,
-        submitted_at=row.submitted_at if row else None,
-        decided_at=row.decided_at if row else None,
-        decided_by=decider.email if decider else None,
-    )
+    emails = {decider.id: decider.email} if decider else {}
+    return plain_sheet(owner.id, owner.email, start, row, emails)
 
 
 def readable_owner(s: Session, actor: dto.User, user: str | None) -> User:
@@ -106,6 +110,25 @@ def readable_owner(s: Session, actor: dto.User, user: str | None) -> User:
     if not permissions.can_read_entries_of(actor, to_user(s, owner)):
         raise NotFound(f'no timesheets of "{user}" that you may see')
     return owner
+
+
+def entry_facts(row: TimeEntry) -> EntryFacts:
+    """What the rules need to know about one stored entry."""
+    return EntryFacts(
+        id=row.id,
+        work_date=row.work_date,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        duration_s=row.duration_s,
+        billable=row.billable,
+        description=row.description,
+        running=row.started_at is not None and row.ended_at is None,
+    )
+
+
+def dto_facts(text: str, billable: bool, day: date) -> EntryFacts:
+    """The facts of a description being typed (no entry yet)."""
+    return EntryFacts("", day, None, None, 0, billable, text, False)
 
 
 def _cell_rows(
@@ -119,6 +142,11 @@ def _cell_rows(
 
 
 # ------------------------------------------------------------------- grid
+
+
+def row_order(r: dto.GridRow) -> tuple[str, str, str]:
+    """Grid rows by customer, project, task name."""
+    return (r.customer.lower(), (r.project or "").lower(), (r.task or "").lower())
 
 
 def build_grid(sheet: dto.Sheet, entries: Iterable[dto.Entry], now: datetime) -> dto.Grid:
@@ -154,7 +182,7 @@ def build_grid(sheet: dto.Sheet, entries: Iterable[dto.Entry], now: datetime) ->
                 billable_s=sum(x.elapsed_s(now) for day in per_day for x in day if x.billable),
             )
         )
-    rows.sort(key=lambda r: (r.customer.lower(), (r.project or "").lower(), (r.task or "").lower()))
+    rows.sort(key=row_order)
     day_totals = tuple(sum(r.cells[i].seconds for r in rows) for i in range(len(days)))
     total = sum(day_totals)
     billable = sum(r.billable_s for r in rows)
@@ -177,6 +205,93 @@ class GridService(Service):
             sheet = to_sheet(s, owner, start, find_sheet(s, owner.id, start))
             entries = [to_entry(s, r) for r in week_rows(s, owner.id, start)]
             return build_grid(sheet, entries, self.now())
+
+    def week_view(
+        self, actor_id: str | None, day: date, *, user: str | None = None
+    ) -> dto.WeekView:
+        """What the timesheet window shows of the week containing ``day``: the grid,
+        its entries, the calendar (scheduled hours after holidays and time off), the
+        problems a submit would report now, the actions the actor may take and why
+        the entries are locked, if they are."""
+        now = self.now()
+        with self.db.read() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            owner_row = readable_owner(s, actor, user)
+            owner = actor if owner_row.id == actor.id else to_user(s, owner_row)
+            start = week_start(day, owner.first_weekday)
+            sheet = to_sheet(s, owner_row, start, find_sheet(s, owner.id, start))
+            rows = week_rows(s, owner.id, start)
+            entries = tuple(to_entry(s, r) for r in rows)
+            facts = [entry_facts(r) for r in rows]
+            problems = tuple(week_problems(facts, load_policy(s), now))
+            off = days_off(s, [owner.id], start, start + timedelta(days=6))
+        calendar = week_calendar(owner, start, off)
+        status = Status(sheet.status)
+        locked = None
+        if entries_locked(status):
+            locked = f"week {sheet.week} is {status.value}; its entries can't be changed"
+        elif not permissions.can_change_entries_of(actor, owner.id):
+            locked = f"only {owner.name} can change the entries of their week"
+        return dto.WeekView(
+            grid=build_grid(sheet, entries, now),
+            entries=entries,
+            days=calendar,
+            today=work_date(now, owner.timezone),
+            problems=problems,
+            actions=actions_for(actor, owner, sheet.status),
+            locked=locked,
+            scheduled_s=sum(d.scheduled_s for d in calendar),
+            ended=now >= week_end_utc(owner, start),
+            future=now < day_bounds_utc(start, owner.timezone)[0],
+        )
+
+    def previous_rows(self, actor_id: str | None, day: date) -> list[dto.GridRow]:
+        """The rows (never the hours) of the week before the one containing ``day``:
+        what "Copy rows from last week" adds, and what a new week starts with."""
+        with self.db.read() as s:
+            user = require_user(s, actor_id)
+            start = week_start(day, user.first_weekday) - timedelta(days=7)
+            combos = s.execute(
+                select(TimeEntry.customer_id, TimeEntry.project_id, TimeEntry.task_id)
+                .distinct()
+                .where(
+                    TimeEntry.user_id == user.id,
+                    TimeEntry.deleted_at.is_(None),
+                    TimeEntry.work_date >= start,
+                    TimeEntry.work_date <= start + timedelta(days=6),
+                )
+            ).all()
+            out = []
+            empty = tuple(dto.GridCell(0, ()) for _ in range(7))
+            for customer_id, project_id, task_id in combos:
+                customer = s.get(Customer, customer_id)
+                project = s.get(Project, project_id) if project_id else None
+                task = s.get(Task, task_id) if task_id else None
+                out.append(
+                    dto.GridRow(
+                        customer_id=customer_id,
+                        customer=customer.name if customer else "",
+                        project_id=project_id,
+                        project=project.name if project else None,
+                        task_id=task_id,
+                        task=task.title if task else None,
+                        task_ref=task.external_ref if task else None,
+                        cells=empty,
+                        total_s=0,
+                        billable_s=0,
+                    )
+                )
+        out.sort(key=row_order)
+        return out
+
+    def description_warning(self, text: str, billable: bool, day: date) -> str | None:
+        """What the description policy says about ``text`` for an entry on ``day``
+        (None: fine) — shown while typing, not only at submit."""
+        with self.db.read() as s:
+            policy = load_policy(s)
+        facts = dto_facts(text, billable, day)
+        found = description_problems(policy, facts)
+        return found[0].message if found else None
 
     def set_cell(
         self,

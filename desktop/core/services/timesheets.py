@@ -28,7 +28,7 @@ Rules this service enforces:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import literal_column, select
@@ -37,10 +37,24 @@ from sqlalchemy.orm import Session
 from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Forbidden, Problem, ValidationError
 from desktop.core.model import TimeEntry, Timesheet, TimesheetEvent, User
-from desktop.core.rules import EntryFacts, check_description_text, week_problems
-from desktop.core.services.common import Service, find_user, require_user, to_entry, to_user
+from desktop.core.rules import check_description_text, week_problems
+from desktop.core.services import sheetlist
+from desktop.core.services.common import (
+    Service,
+    find_team,
+    find_user,
+    require_user,
+    to_entry,
+    to_user,
+)
 from desktop.core.services.company import load_policy
-from desktop.core.services.grid import find_sheet, readable_owner, to_sheet, week_rows
+from desktop.core.services.grid import (
+    entry_facts,
+    find_sheet,
+    readable_owner,
+    to_sheet,
+    week_rows,
+)
 from desktop.core.timeutil import format_week, week_start
 from desktop.core.workflow import (
     ENTRY_HASH_FIELDS,
@@ -63,19 +77,6 @@ def _actor(u: dto.User) -> Actor:
     return Actor(u.id, Role(u.role), u.managed_team_ids)
 
 
-def _facts(row: TimeEntry) -> EntryFacts:
-    return EntryFacts(
-        id=row.id,
-        work_date=row.work_date,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-        duration_s=row.duration_s,
-        billable=row.billable,
-        description=row.description,
-        running=row.started_at is not None and row.ended_at is None,
-    )
-
-
 def _content(row: TimeEntry) -> dict[str, object]:
     return {key: getattr(row, key) for key in _HASHED}
 
@@ -95,83 +96,146 @@ class TimesheetService(Service):
             sheet = find_sheet(s, owner.id, week_start(day, owner.first_weekday))
             if sheet is None:
                 return []
-            rows = s.scalars(
-                select(TimesheetEvent)
-                .where(TimesheetEvent.timesheet_id == sheet.id)
-                # events share a timestamp under a fake clock: insertion order breaks ties
-                .order_by(TimesheetEvent.at, literal_column("timesheet_event.rowid"))
+            return self._events(s, sheet.id)
+
+    @staticmethod
+    def _events(s: Session, sheet_id: str | None) -> list[dto.SheetEvent]:
+        if sheet_id is None:
+            return []
+        rows = s.scalars(
+            select(TimesheetEvent)
+            .where(TimesheetEvent.timesheet_id == sheet_id)
+            # events share a timestamp under a fake clock: insertion order breaks ties
+            .order_by(TimesheetEvent.at, literal_column("timesheet_event.rowid"))
+        )
+        emails = {uid: email for uid, email in s.execute(select(User.id, User.email))}
+        return [
+            dto.SheetEvent(
+                r.action,
+                r.from_status,
+                r.to_status,
+                r.actor_id,
+                emails.get(r.actor_id, ""),
+                r.comment,
+                r.at,
+                r.content_hash,
             )
-            out = []
-            for r in rows:
-                who = s.get(User, r.actor_id)
-                out.append(
-                    dto.SheetEvent(
-                        r.action,
-                        r.from_status,
-                        r.to_status,
-                        r.actor_id,
-                        who.email if who else "",
-                        r.comment,
-                        r.at,
-                        r.content_hash,
-                    )
-                )
-            return out
+            for r in rows
+        ]
 
     def approvals(
-        self, actor_id: str | None, *, day: date | None = None, status: str = Status.SUBMITTED.value
+        self,
+        actor_id: str | None,
+        *,
+        day: date | None = None,
+        until: date | None = None,
+        status: str = Status.SUBMITTED.value,
+        team: str | None = None,
+        user: str | None = None,
     ) -> list[dto.SheetSummary]:
         """Weeks a manager (their teams) or an admin (everyone) reviews, filtered by
-        status ("all" for every status) and optionally by the week of ``day``."""
+        status ("all" for every status), optionally by the week of ``day`` (to the
+        week of ``until`` for a range), a team (name or id) and a technician
+        (email or id). A fixed number of queries (:mod:`.sheetlist`)."""
         wanted = set(Status) if status == "all" else {_status(status)}
         now = self.now()
         with self.db.read() as s:
             actor = to_user(s, require_user(s, actor_id))
             if actor.role not in (permissions.MANAGER, permissions.ADMIN):
                 raise Forbidden("only managers and admins review timesheets")
-            policy = load_policy(s)
-            out: list[dto.SheetSummary] = []
-            for owner in s.scalars(select(User).where(User.deleted_at.is_(None))):
-                if owner.id == actor.id or not (
-                    actor.role == permissions.ADMIN or permissions.manages(actor, to_user(s, owner))
-                ):
-                    continue
-                sheets = {
-                    r.week_start: r
-                    for r in s.scalars(
-                        select(Timesheet).where(
-                            Timesheet.user_id == owner.id, Timesheet.deleted_at.is_(None)
-                        )
-                    )
-                }
-                starts = set(sheets)
-                if Status.DRAFT in wanted:  # weeks with time but no row yet are drafts
-                    starts |= {
-                        week_start(d, owner.first_weekday)
-                        for d in s.scalars(
-                            select(TimeEntry.work_date)
-                            .distinct()
-                            .where(TimeEntry.user_id == owner.id, TimeEntry.deleted_at.is_(None))
-                        )
-                    }
-                if day is not None:
-                    starts &= {week_start(day, owner.first_weekday)}
-                for start in starts:
-                    sheet = to_sheet(s, owner, start, sheets.get(start))
-                    if Status(sheet.status) not in wanted:
-                        continue
-                    rows = week_rows(s, owner.id, start)
-                    entries = [to_entry(s, r) for r in rows]
-                    out.append(
-                        dto.SheetSummary(
-                            sheet=sheet,
-                            name=owner.name,
-                            total_s=sum(e.elapsed_s(now) for e in entries),
-                            billable_s=sum(e.elapsed_s(now) for e in entries if e.billable),
-                            warnings=len(week_problems([_facts(r) for r in rows], policy, now)),
-                        )
-                    )
-            return sorted(out, key=lambda x: (x.sheet.week_start, x.sheet.user))
+            return self._summaries(s, actor, wanted, day, until or day, team, user, now)
+
+    def _summaries(
+        self,
+        s: Session,
+        actor: dto.User,
+        wanted: set[Status],
+        first: date | None,
+        last: date | None,
+        team: str | None,
+        user: str | None,
+        now: datetime,
+    ) -> list[dto.SheetSummary]:
+        rows = list(s.scalars(select(User).where(User.deleted_at.is_(None))))
+        people = sheetlist.users_by_id(s, rows)
+        emails = {r.id: r.email for r in rows}
+        wanted_team = find_team(s, team).id if team else None
+        wanted_user = find_user(s, user).id if user else None
+        owners = {
+            uid: u
+            for uid, u in people.items()
+            if uid != actor.id
+            and (actor.role == permissions.ADMIN or permissions.manages(actor, u))
+            and (wanted_team is None or u.team_id == wanted_team)
+            and (wanted_user is None or uid == wanted_user)
+        }
+        if not owners:
+            return []
+        lo = first - timedelta(days=6) if first else None
+        hi = last + timedelta(days=6) if last else None
+
+        def in_range(owner: dto.User, start: date) -> bool:
+            fw = owner.first_weekday
+            return (first is None or start >= week_start(first, fw)) and (
+                last is None or start <= week_start(last, fw)
+            )
+
+        q = select(Timesheet).where(
+            Timesheet.deleted_at.is_(None), Timesheet.user_id.in_(list(owners))
+        )
+        if lo is not None:
+            q = q.where(Timesheet.week_start >= lo)
+        if hi is not None:
+            q = q.where(Timesheet.week_start <= hi)
+        sheets = {(r.user_id, r.week_start): r for r in s.scalars(q)}
+        if Status.DRAFT not in wanted:  # only the weeks of wanted rows need aggregates
+            sheets = {k: r for k, r in sheets.items() if Status(r.status) in wanted}
+            if not sheets:
+                return []
+            lo = max(lo or date.min, min(k[1] for k in sheets))
+            hi = min(hi or date.max, max(k[1] for k in sheets) + timedelta(days=6))
+        weeks = sheetlist.aggregate_weeks(s, owners, lo, hi, load_policy(s), now)
+        keys = set(sheets)
+        if Status.DRAFT in wanted:  # weeks with time but no row yet are drafts
+            keys |= set(weeks)
+        off = sheetlist.days_off(s, list(owners), lo, hi)
+        out: list[dto.SheetSummary] = []
+        for uid, start in keys:
+            owner = owners[uid]
+            if not in_range(owner, start):
+                continue
+            row = sheets.get((uid, start))
+            sheet = sheetlist.plain_sheet(owner.id, owner.email, start, row, emails)
+            if Status(sheet.status) not in wanted:
+                continue
+            week = weeks.get((uid, start)) or sheetlist.aggregate_empty()
+            out.append(sheetlist.summarize(actor, owner, sheet, week, off))
+        return sorted(out, key=lambda x: (x.sheet.week_start, x.sheet.user))
+
+    def sheet(self, actor_id: str | None, user: str, day: date) -> dto.SheetDetail:
+        """One reviewed week, read when it is selected: its summary, entries, the
+        problems a submit would report now, and its history."""
+        now = self.now()
+        with self.db.read() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            owner = readable_owner(s, actor, user)
+            start = week_start(day, owner.first_weekday)
+            found = self._summaries(s, actor, set(Status), start, start, None, owner.id, now)
+            if found:
+                summary = found[0]
+            else:  # the reader's own week, or a week with nothing in it
+                plain = sheetlist.users_by_id(s, [owner])[owner.id]
+                sheet = to_sheet(s, owner, start, find_sheet(s, owner.id, start))
+                off = sheetlist.days_off(s, [owner.id], start, start + timedelta(days=6))
+                summary = sheetlist.summarize(actor, plain, sheet, sheetlist.aggregate_empty(), off)
+            rows = week_rows(s, owner.id, start)
+            problems = week_problems([entry_facts(r) for r in rows], load_policy(s), now)
+            return dto.SheetDetail(
+                summary=summary,
+                entries=tuple(to_entry(s, r) for r in rows),
+                problems=tuple(problems),
+                history=tuple(self._events(s, summary.sheet.id)),
+            )
 
     # ------------------------------------------------------------- workflow
 
@@ -236,7 +300,7 @@ class TimesheetService(Service):
             )
             rows = week_rows(s, owner.id, start)
             if action is Action.SUBMIT:
-                problems = week_problems([_facts(r) for r in rows], load_policy(s), now)
+                problems = week_problems([entry_facts(r) for r in rows], load_policy(s), now)
                 if problems:
                     raise ValidationError(
                         f"week {label} can't be submitted: {len(problems)} "
