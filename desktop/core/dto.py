@@ -273,7 +273,8 @@ class WeekView:
     locked: str | None  # why entries can't be changed, None when they can
     scheduled_s: int
     ended: bool  # the week's last day is over (in the owner's timezone)
-    future: bool  # the week has not started yet
+    future: bool  # the week has not started yet (it can't be submitted)
+    confirm_submit: str | None = None  # the question to ask before submitting, if any
 
     def entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self.entries if e.id == entry_id), None)

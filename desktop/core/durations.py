@@ -106,3 +106,18 @@ def format_hours(seconds: int) -> str:
     """Format seconds as decimal hours with 2 decimals, rounded half-up (5400 -> "1.50")."""
     hours = (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"{hours:.2f}"
+
+
+_ZERO = re.compile(
+    rf"(?:0+(?:[.,]0*)?|[.,]0+)\s*{_HOUR_UNIT}?|0+\s*{_MIN_UNIT}|0+:00", re.ASCII | re.IGNORECASE
+)
+
+
+def parse_cell_duration(text: str) -> int:
+    """The hours typed into a grid cell (the grid and ``week set --hours``): any
+    spelling of :func:`parse_duration`, or zero ("0", "0:00", "0h", "0m", "0.0")
+    or nothing, meaning "clear the cell" (0)."""
+    raw = text.strip()
+    if not raw or _ZERO.fullmatch(raw):
+        return 0
+    return parse_duration(raw)

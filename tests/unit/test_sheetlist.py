@@ -223,3 +223,21 @@ def test_description_warning_while_typing(msp: Punchclock) -> None:
     assert "at least 15" in (msp.grid.description_warning("short", True, MON) or "")
     assert msp.grid.description_warning("short", False, MON) is None
     assert msp.grid.description_warning("patched the file servers", True, MON) is None
+
+
+def test_early_or_short_submit_asks_and_a_future_week_is_refused(msp: Punchclock) -> None:
+    from desktop.core.errors import ValidationError
+
+    admin, tech = uid(msp, "admin@msp.test"), uid(msp, "tech@msp.test")
+    msp.directory.add_customer(admin, "ACME")
+    msp.tracking.log(tech, day=MON, customer="ACME", duration_s=37860,
+                     description="patched the file servers")
+    view = msp.grid.week_view(tech, MON)
+    assert view.confirm_submit == (
+        "Submit 10:31 of 40:00? (Week 2026-W48 has not ended yet and fewer hours are "
+        "logged than scheduled.)")
+    last = msp.grid.week_view(tech, MON - timedelta(days=7))
+    assert last.ended and last.confirm_submit == (
+        "Submit 0:00 of 40:00? (Fewer hours are logged than scheduled.)")
+    with pytest.raises(ValidationError, match="has not started yet"):
+        msp.timesheets.submit(tech, MON + timedelta(days=7))

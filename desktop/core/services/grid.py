@@ -50,6 +50,7 @@ from desktop.core.services.sheetlist import (
     actions_for,
     days_off,
     plain_sheet,
+    submit_question,
     week_calendar,
     week_end_utc,
 )
@@ -232,17 +233,21 @@ class GridService(Service):
             locked = f"week {sheet.week} is {status.value}; its entries can't be changed"
         elif not permissions.can_change_entries_of(actor, owner.id):
             locked = f"only {owner.name} can change the entries of their week"
+        grid = build_grid(sheet, entries, now)
+        scheduled = sum(d.scheduled_s for d in calendar)
+        ended = now >= week_end_utc(owner, start)
         return dto.WeekView(
-            grid=build_grid(sheet, entries, now),
+            grid=grid,
             entries=entries,
             days=calendar,
             today=work_date(now, owner.timezone),
             problems=problems,
             actions=actions_for(actor, owner, sheet.status),
             locked=locked,
-            scheduled_s=sum(d.scheduled_s for d in calendar),
-            ended=now >= week_end_utc(owner, start),
+            scheduled_s=scheduled,
+            ended=ended,
             future=now < day_bounds_utc(start, owner.timezone)[0],
+            confirm_submit=submit_question(sheet.week, grid.total_s, scheduled, ended),
         )
 
     def previous_rows(self, actor_id: str | None, day: date) -> list[dto.GridRow]:

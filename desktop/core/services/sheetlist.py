@@ -126,6 +126,23 @@ def week_end_utc(owner: dto.User, start: date) -> datetime:
     return day_bounds_utc(start + timedelta(days=6), owner.timezone)[1]
 
 
+def submit_question(week: str, total_s: int, scheduled_s: int, ended: bool) -> str | None:
+    """What to ask before a submit that is early (the week has not ended) or short
+    (fewer hours logged than scheduled); None when neither."""
+    why = []
+    if not ended:
+        why.append(f"week {week} has not ended yet")
+    if total_s < scheduled_s:
+        why.append("fewer hours are logged than scheduled")
+    if not why:
+        return None
+    reason = " and ".join(why)
+    return (
+        f"Submit {format_duration(total_s)} of {format_duration(scheduled_s)}? "
+        f"({reason[:1].upper()}{reason[1:]}.)"
+    )
+
+
 # --------------------------------------------------------------- aggregates
 
 

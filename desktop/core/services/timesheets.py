@@ -55,7 +55,7 @@ from desktop.core.services.grid import (
     to_sheet,
     week_rows,
 )
-from desktop.core.timeutil import format_week, week_start
+from desktop.core.timeutil import day_bounds_utc, format_week, week_start
 from desktop.core.workflow import (
     ENTRY_HASH_FIELDS,
     Action,
@@ -299,6 +299,8 @@ class TimesheetService(Service):
                 week_label=label,
             )
             rows = week_rows(s, owner.id, start)
+            if action is Action.SUBMIT and now < day_bounds_utc(start, owner.timezone)[0]:
+                raise ValidationError(f"week {label} has not started yet; it can't be submitted")
             if action is Action.SUBMIT:
                 problems = week_problems([entry_facts(r) for r in rows], load_policy(s), now)
                 if problems:
