@@ -156,19 +156,7 @@ class TimesheetService(Service):
         user: str | None,
         now: datetime,
     ) -> list[dto.SheetSummary]:
-        rows = list(s.scalars(select(User).where(User.deleted_at.is_(None))))
-        people = sheetlist.users_by_id(s, rows)
-        emails = {r.id: r.email for r in rows}
-        wanted_team = find_team(s, team).id if team else None
-        wanted_user = find_user(s, user).id if user else None
-        owners = {
-            uid: u
-            for uid, u in people.items()
-            if uid != actor.id
-            and (actor.role == permissions.ADMIN or permissions.manages(actor, u))
-            and (wanted_team is None or u.team_id == wanted_team)
-            and (wanted_user is None or uid == wanted_user)
-        }
+        owners, emails = self._reviewed(s, actor, team, user)
         if not owners:
             return []
         lo = first - timedelta(days=6) if first else None
@@ -211,6 +199,82 @@ class TimesheetService(Service):
             week = weeks.get((uid, start)) or sheetlist.aggregate_empty()
             out.append(sheetlist.summarize(actor, owner, sheet, week, off))
         return sorted(out, key=lambda x: (x.sheet.week_start, x.sheet.user))
+
+    @staticmethod
+    def _reviewed(
+        s: Session, actor: dto.User, team: str | None, user: str | None
+    ) -> tuple[dict[str, dto.User], dict[str, str]]:
+        """The people whose weeks ``actor`` reviews (never their own), filtered by
+        team and user; and every user's email by id."""
+        rows = list(s.scalars(select(User).where(User.deleted_at.is_(None))))
+        people = sheetlist.users_by_id(s, rows)
+        wanted_team = find_team(s, team).id if team else None
+        wanted_user = find_user(s, user).id if user else None
+        owners = {
+            uid: u
+            for uid, u in people.items()
+            if uid != actor.id
+            and (actor.role == permissions.ADMIN or permissions.manages(actor, u))
+            and (wanted_team is None or u.team_id == wanted_team)
+            and (wanted_user is None or uid == wanted_user)
+        }
+        return owners, {r.id: r.email for r in rows}
+
+    def not_submitted(
+        self,
+        actor_id: str | None,
+        *,
+        team: str | None = None,
+        as_of: datetime | None = None,
+        weeks: int = 8,
+    ) -> list[dto.OverdueWeek]:
+        """The chase list: past weeks (of the last ``weeks``) of the people the
+        actor reviews that are not submitted although their deadline — the end of
+        the week's last day in the owner's timezone — has passed, with the hours
+        logged so far; weeks with nothing scheduled and nothing logged are left
+        out. Most overdue first."""
+        now = as_of or self.now()
+        with self.db.read() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            if actor.role not in (permissions.MANAGER, permissions.ADMIN):
+                raise Forbidden("only managers and admins review timesheets")
+            owners, _emails = self._reviewed(s, actor, team, None)
+            if not owners:
+                return []
+            today = now.date()
+            first = today - timedelta(weeks=weeks)
+            found = {
+                (x.sheet.user_id, x.sheet.week_start): x
+                for x in self._summaries(s, actor, set(Status), first, today, team, None, now)
+            }
+            off = sheetlist.days_off(s, list(owners), first - timedelta(days=6), today)
+        out = []
+        for owner in owners.values():
+            start = week_start(first, owner.first_weekday)
+            while start <= today:
+                deadline = sheetlist.week_end_utc(owner, start)
+                row = found.get((owner.id, start))
+                status = row.sheet.status if row else Status.DRAFT.value
+                if deadline <= now and status not in (Status.SUBMITTED, Status.APPROVED):
+                    plan = sum(d.scheduled_s for d in sheetlist.week_calendar(owner, start, off))
+                    logged = row.total_s if row else 0
+                    if plan or logged:
+                        out.append(
+                            dto.OverdueWeek(
+                                owner.id,
+                                owner.name,
+                                owner.email,
+                                owner.team,
+                                start,
+                                status,
+                                logged,
+                                plan,
+                                deadline,
+                                int((now - deadline).total_seconds()),
+                            )
+                        )
+                start += timedelta(days=7)
+        return sorted(out, key=lambda o: (-o.overdue_s, o.user_name.lower()))
 
     def sheet(self, actor_id: str | None, user: str, day: date) -> dto.SheetDetail:
         """One reviewed week, read when it is selected: its summary, entries, the
