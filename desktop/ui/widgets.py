@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from typing import TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
+
+D = TypeVar("D", bound=QDialog)
 
 
 class ErrorLabel(QLabel):
@@ -29,3 +34,11 @@ def clock_text(seconds: int) -> str:
     hours, rest = divmod(max(0, seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def show_dialog(dialog: D) -> D:
+    """Show a modeless dialog of a window at its size hint; it is deleted on close."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.resize(dialog.sizeHint())
+    dialog.show()
+    return dialog

@@ -65,7 +65,9 @@ class AddRowDialog(QDialog):
         self.search.returnPressed.connect(self.accept_selected)
         self.results.itemActivated.connect(lambda _i: self.accept_selected())
         self.filter("")
-        self.resize(520, 380)
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 380)
 
     def filter(self, text: str) -> None:
         self.results.clear()
@@ -215,7 +217,9 @@ class ProblemsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
-        self.resize(640, 320)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 320)
 
     def go(self) -> None:
         item = self.list.currentItem()

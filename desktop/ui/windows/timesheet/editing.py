@@ -22,7 +22,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop.core.app import Punchclock
 from desktop.core.errors import PunchclockError
 from desktop.ui.state import TrackerState
-from desktop.ui.widgets import ErrorLabel
+from desktop.ui.widgets import ErrorLabel, show_dialog
 from desktop.ui.windows.timesheet.dialogs import CellEntriesDialog
 from desktop.ui.windows.timesheet.model import FIRST_DAY_COL, NAME_COL, TOTAL_COL, Key, WeekModel
 from desktop.ui.windows.timesheet.panel import CellPanel, GridTable, copy_text, paste_cells
@@ -201,10 +201,7 @@ class CellEditing:
 
         self.loaded.connect(refresh)
         dialog.finished.connect(lambda _r: self.loaded.disconnect(refresh))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.resize(dialog.sizeHint())
-        dialog.show()
-        self.detail = dialog
+        self.detail = show_dialog(dialog)
         return dialog
 
     def select_entry(self, entry_id: str) -> None:

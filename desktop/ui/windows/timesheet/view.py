@@ -42,7 +42,7 @@ from desktop.core.timeutil import week_start
 from desktop.ui import fuzzy
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
-from desktop.ui.widgets import ErrorLabel
+from desktop.ui.widgets import ErrorLabel, show_dialog
 from desktop.ui.windows.timesheet.dialogs import AddRowDialog, CellEntriesDialog, ProblemsDialog
 from desktop.ui.windows.timesheet.editing import CellEditing
 from desktop.ui.windows.timesheet.model import (
@@ -282,9 +282,7 @@ class TimesheetWindow(CellEditing, QWidget):
         recent = [fuzzy.from_combination(c) for c in self.state.snapshot.recent]
         dialog = AddRowDialog(candidates, recent, self)
         dialog.accepted.connect(lambda: self._add([dialog.chosen] if dialog.chosen else []))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
+        return show_dialog(dialog)
 
     def _add(self, rows: list[dto.GridRow]) -> None:
         if self.model.add_rows(rows):
@@ -325,9 +323,7 @@ class TimesheetWindow(CellEditing, QWidget):
             self.error.show_message(exc.message)
             return
         dialog = ProblemsDialog(exc.message, exc.problems, self.select_entry, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        self.problems_dialog = dialog
+        self.problems_dialog = show_dialog(dialog)
 
     def recall(self) -> None:
         start = self.start
