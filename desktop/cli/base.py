@@ -33,11 +33,16 @@ def add_global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
     default: Any = argparse.SUPPRESS if suppress else None
     p.add_argument("--data-dir", type=Path, default=default, help="folder holding the database")
     p.add_argument(
-        "--as", dest="as_user", metavar="EMAIL", default=default,
+        "--as",
+        dest="as_user",
+        metavar="EMAIL",
+        default=default,
         help="act as another local user (local-only devices)",
     )
     p.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
         help="machine-readable output on stdout",
     )
 
@@ -191,3 +196,38 @@ def period(cli: Cli) -> tuple[date, date]:
         start = parse_week(a.week, cli.me().first_weekday)
         return start, start + timedelta(days=6)
     return month_bounds(a.month) if a.month else quarter_bounds(a.quarter)
+
+
+def no_gui_reason() -> str | None:
+    """Why no window can open here, or None when one can."""
+    import os
+    import sys
+
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith(("linux", "freebsd", "openbsd")) and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return "no graphical session: DISPLAY is not set"
+    return None
+
+
+def open_window(cli: Cli, request: str, instead: str) -> None:
+    """Open a window of the tray app — the running app's, through its
+    single-instance socket, or start the app with it open (this call then
+    lasts as long as the app). ``instead`` names the command-line twin to use
+    where no window can open."""
+    from desktop.core.errors import PunchclockError
+
+    reason = no_gui_reason()
+    if reason is None:
+        try:
+            from desktop.ui.main import run
+        except ImportError as exc:
+            reason = f"Qt can't load: {exc}"
+        else:
+            cli.app.close()  # the app opens its own
+            if run(cli.args.data_dir, window=request) != 0:
+                raise PunchclockError("the Punchclock app could not open the window")
+            return
+    raise PunchclockError(f"no window here ({reason}); use `punchclock {instead}`")

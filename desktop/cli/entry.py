@@ -23,6 +23,7 @@ from desktop.cli.base import (
     Run,
     UsageError,
     add_global_options,
+    no_gui_reason,
 )
 from desktop.core.errors import NoProfile, PunchclockError
 
@@ -38,7 +39,9 @@ def build_parser() -> tuple[Parser, dict[str, Run]]:
     )
     add_global_options(p, suppress=False)
     sub = p.add_subparsers(
-        dest="command", metavar="COMMAND", help="one of the commands below",
+        dest="command",
+        metavar="COMMAND",
+        help="one of the commands below",
         parser_class=CommandParser,
     )
     runs: dict[str, Run] = {}
@@ -101,7 +104,7 @@ def _run_app(args: argparse.Namespace) -> int:
     """No command: the tray application. Where it can't run (no graphical
     session, or Qt can't load), say why in one line and show the status instead
     — Qt would otherwise abort the process."""
-    reason = _no_gui_reason()
+    reason = no_gui_reason()
     if reason is None:
         try:
             from desktop.ui.main import run
@@ -119,14 +122,3 @@ def _run_app(args: argparse.Namespace) -> int:
     finally:
         cli.app.close()
     return 0
-
-
-def _no_gui_reason() -> str | None:
-    """Why no window can open, or None when one can."""
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return None
-    if sys.platform.startswith(("linux", "freebsd", "openbsd")) and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
-        return "no graphical session: DISPLAY is not set"
-    return None

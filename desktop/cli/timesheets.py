@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from desktop.cli import output
-from desktop.cli.base import Cli, CommandParser, Commands, UsageError, week_arg
+from desktop.cli.base import Cli, CommandParser, Commands, UsageError, open_window, week_arg
 from desktop.core import dto
 
 TITLE = "Timesheets and approvals"
@@ -41,6 +40,11 @@ def add_parsers(commands: Commands) -> None:
     c = commands.add("approvals", "weeks to review (managers, admins)", cmd_approvals)
     week_arg(c)
     c.add_argument("--status", default="submitted", choices=STATUSES)
+    c.add_argument("--window", action="store_true", help="open the Approvals window instead")
+    c = commands.add(
+        "timesheet", "open the Timesheet window (the running app's, or start it)", cmd_timesheet
+    )
+    week_arg(c)
 
     for name, text, extra, run in (
         ("approve", "approve a submitted week", None, cmd_approve),
@@ -68,14 +72,9 @@ def add_parsers(commands: Commands) -> None:
 
 
 def _hours(text: str) -> int:
-    from desktop.core.durations import parse_duration
+    from desktop.core.durations import parse_cell_duration
 
-    try:
-        if Decimal(text.strip().replace(",", ".")) == 0:
-            return 0
-    except InvalidOperation:
-        pass
-    return 0 if text.strip() in ("0:00", "0h", "0m") else parse_duration(text)
+    return parse_cell_duration(text)
 
 
 def _day_index(cli: Cli, text: str, start: date) -> int:
@@ -152,8 +151,15 @@ def cmd_reopen(cli: Cli) -> None:
     _sheet_done(cli, sheet, "reopened")
 
 
+def cmd_timesheet(cli: Cli) -> None:
+    open_window(cli, f"timesheet {cli.week().isoformat()}", "week")
+
+
 def cmd_approvals(cli: Cli) -> None:
     a = cli.args
+    if a.window:
+        open_window(cli, "approvals", "approvals")
+        return
     rows = cli.app.timesheets.approvals(
         cli.me().id, day=cli.week() if a.week else None, status=a.status
     )

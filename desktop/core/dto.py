@@ -294,6 +294,20 @@ class SheetDetail:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The latest reject or return of one of the user's weeks (the tray tells them)."""
+
+    event_id: str
+    week_start: date
+    week: str
+    action: str
+    status: str
+    comment: str | None
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class SheetEvent:
     """One audit event of a timesheet (append-only)."""
 

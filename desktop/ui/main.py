@@ -19,13 +19,15 @@ EXIT_FAILED = 1
 TRAY_WAIT_ENV = "PUNCHCLOCK_TRAY_WAIT_S"
 
 
-def run(data_dir: Path | None = None) -> int:
+def run(data_dir: Path | None = None, window: str | None = None) -> int:
+    """Start the tray app; ``window`` ("timesheet 2026-11-23", "approvals") opens
+    that window — in the running app when there is one."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop.core.app import APP_NAME, Punchclock, default_data_dir
     from desktop.core.errors import PunchclockError
     from desktop.ui.platform import crash
-    from desktop.ui.platform.single_instance import SingleInstance
+    from desktop.ui.platform.single_instance import SHOW, SingleInstance, open_message
     from desktop.ui.tray.controller import TRAY_WAIT_S, TrayApp
 
     log_file = crash.setup_logging()
@@ -42,9 +44,10 @@ def run(data_dir: Path | None = None) -> int:
     folder = (data_dir or default_data_dir()).expanduser()
     instance = SingleInstance(folder)
     if not instance.acquire():
-        if instance.hand_over():
+        if instance.hand_over(message=open_message(window) if window else SHOW):
             log.info("Punchclock already runs for %s; asked it to show", folder)
-            print("Punchclock is already running; opened its timer.", file=sys.stderr)
+            what = f"its {window.split()[0].capitalize()} window" if window else "its timer"
+            print(f"Punchclock is already running; opened {what}.", file=sys.stderr)
             return EXIT_OK
         print(f"punchclock: another Punchclock holds {folder} but does not answer",
               file=sys.stderr)
@@ -61,7 +64,10 @@ def run(data_dir: Path | None = None) -> int:
     wait = float(os.environ.get(TRAY_WAIT_ENV, TRAY_WAIT_S))
     tray_app = TrayApp(core, tray_wait_s=wait)
     instance.activated.connect(tray_app.show_popup)
+    instance.opened.connect(tray_app.open_window)
     tray_app.start()
+    if window:
+        tray_app.open_window(window)
     log.info("Punchclock started on %s (log %s)", core.db.path, log_file)
     try:
         code = qt_app.exec()

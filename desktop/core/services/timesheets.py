@@ -98,6 +98,37 @@ class TimesheetService(Service):
                 return []
             return self._events(s, sheet.id)
 
+    def last_decision(self, actor_id: str | None) -> dto.Decision | None:
+        """The latest reject or return of one of the actor's own weeks (one query),
+        for the tray's notification; None when there was none."""
+        with self.db.read() as s:
+            user = require_user(s, actor_id)
+            found = s.execute(
+                select(TimesheetEvent, Timesheet.week_start, User.email)
+                .join(Timesheet, Timesheet.id == TimesheetEvent.timesheet_id)
+                .join(User, User.id == TimesheetEvent.actor_id, isouter=True)
+                .where(
+                    Timesheet.user_id == user.id,
+                    Timesheet.deleted_at.is_(None),
+                    TimesheetEvent.action.in_([Action.REJECT.value, Action.RETURN.value]),
+                )
+                .order_by(TimesheetEvent.at.desc(), literal_column("timesheet_event.rowid").desc())
+                .limit(1)
+            ).first()
+            if found is None:
+                return None
+            event, start, email = found
+            return dto.Decision(
+                event.id,
+                start,
+                format_week(start),
+                event.action,
+                event.to_status,
+                event.comment,
+                email or "",
+                event.at,
+            )
+
     @staticmethod
     def _events(s: Session, sheet_id: str | None) -> list[dto.SheetEvent]:
         if sheet_id is None:

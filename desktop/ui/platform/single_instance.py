@@ -4,7 +4,8 @@ A ``QLockFile`` in the data folder says who runs; Qt clears it when the owner's
 process is gone (a kill -9 leaves no stale lock behind). The owner listens on a
 ``QLocalServer`` whose name is derived from the user and the data folder; a
 second launch connects, says "show", and exits 0 — the running one opens its
-timer popup.
+timer popup. ``punchclock timesheet`` / ``approvals --window`` say "open WINDOW
+[ARG]" instead, and the running one opens that window (``opened``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 LOCK_NAME = "tray.lock"
 SHOW = b"show\n"
+OPEN = "open "
 
 
 def server_name(data_dir: Path) -> str:
@@ -30,8 +32,14 @@ def server_name(data_dir: Path) -> str:
     return f"punchclock-{getpass.getuser()}-{key}"
 
 
+def open_message(window: str) -> bytes:
+    """What a second launch says to open ``window`` ("timesheet 2026-11-23")."""
+    return f"{OPEN}{window}\n".encode()
+
+
 class SingleInstance(QObject):
     activated = Signal()
+    opened = Signal(str)  # "timesheet 2026-11-23", "approvals"
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -66,9 +74,15 @@ class SingleInstance(QObject):
 
     def _read_ready(self) -> None:
         for sock in self._clients:
-            if sock.bytesAvailable() and SHOW.strip() in bytes(sock.readAll().data()):
-                log.info("another launch asked to show the popup")
-                emit(self.activated)
+            if not sock.bytesAvailable():
+                continue
+            for line in bytes(sock.readAll().data()).decode(errors="replace").splitlines():
+                if line.strip() == SHOW.decode().strip():
+                    log.info("another launch asked to show the popup")
+                    emit(self.activated)
+                elif line.startswith(OPEN):
+                    log.info("another launch asked to open %s", line[len(OPEN):])
+                    emit(self.opened, line[len(OPEN):].strip())
 
     def _dropped(self) -> None:
         self._read_ready()
@@ -77,13 +91,14 @@ class SingleInstance(QObject):
                 self._clients.remove(sock)
                 sock.deleteLater()
 
-    def hand_over(self, timeout_ms: int = 3000) -> bool:
-        """Ask the running instance to show itself; True when it got the message."""
+    def hand_over(self, timeout_ms: int = 3000, message: bytes = SHOW) -> bool:
+        """Ask the running instance to show itself (or open a window, see
+        :func:`open_message`); True when it got the message."""
         sock = QLocalSocket()
         sock.connectToServer(self.name)
         if not sock.waitForConnected(timeout_ms):
             return False
-        sock.write(SHOW)
+        sock.write(message)
         ok = sock.waitForBytesWritten(timeout_ms)
         sock.disconnectFromServer()
         return ok

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -28,15 +30,19 @@ from desktop.ui.platform.idle import IdleDetector, IdleSource, IdleSpan, detect_
 from desktop.ui.reminders import ReminderScheduler
 from desktop.ui.state import TrackerState
 from desktop.ui.sync_link import SyncLink
-from desktop.ui.tray.menu import TrayIcon
+from desktop.ui.tray.menu import TrayIcon, WindowEntry
 from desktop.ui.tray.popup import TimerPopup
+from desktop.ui.windows.timesheet.notify import DecisionWatch, week_of
 
 if TYPE_CHECKING:
+    from desktop.ui.windows.approvals.view import ApprovalsWindow
     from desktop.ui.windows.attention import AttentionWindow
+    from desktop.ui.windows.timesheet.view import TimesheetWindow
 
 log = logging.getLogger(__name__)
 
 TRAY_WAIT_S = 10.0
+W = TypeVar("W", bound=QWidget)
 
 
 class _Fallback(QObject):
@@ -88,6 +94,16 @@ class TrayApp(QObject):
         self.tray.sync_requested.connect(self.sync.sync_now)
         self.tray.attention_requested.connect(self.open_attention)
         self.sync.changed.connect(self._sync_changed)
+        self.timesheet: TimesheetWindow | None = None
+        self.approvals: ApprovalsWindow | None = None
+        self.tray.windows = [
+            WindowEntry("T&imesheet…", lambda: self._open(self.open_timesheet)),
+            WindowEntry("A&pprovals…", lambda: self._open(self.open_approvals),
+                        roles=("manager", "admin")),
+        ]
+        self.tray.rebuild_menu()
+        self.decisions = DecisionWatch(self.state, self)
+        self.decisions.decided.connect(self.show_reminder)
 
     # ------------------------------------------------------------- start-up
 
@@ -202,6 +218,57 @@ class TrayApp(QObject):
         self._keep(window)
         return window
 
+    def open_timesheet(self, day: date | None = None) -> TimesheetWindow | None:
+        """The Timesheet window (one, kept between openings), on the week of ``day``."""
+        from desktop.ui.windows.timesheet.view import TimesheetWindow
+
+        if self.state.snapshot.profile is None:
+            self.open_welcome()
+            return None
+        if self.timesheet is None:
+            self.timesheet = TimesheetWindow(self.state, day)
+        else:
+            self.timesheet.go(day) if day else self.timesheet.reload()
+        return self._raise(self.timesheet)
+
+    def open_approvals(self) -> ApprovalsWindow | None:
+        from desktop.ui.windows.approvals.view import ApprovalsWindow
+
+        profile = self.state.snapshot.profile
+        if profile is None or profile.role not in ("manager", "admin"):
+            self.show_failure("only managers and admins review timesheets")
+            return None
+        if self.approvals is None:
+            self.approvals = ApprovalsWindow(self.state)
+        else:
+            self.approvals.reload()
+        return self._raise(self.approvals)
+
+    @staticmethod
+    def _open(how: Callable[[], object]) -> None:
+        how()
+
+    @staticmethod
+    def _raise(window: W) -> W:
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def open_window(self, request: str) -> None:
+        """A window a second launch asked for: "timesheet [DATE]" or "approvals"."""
+        name, _, arg = request.partition(" ")
+        if name == "timesheet":
+            try:
+                day = date.fromisoformat(arg) if arg else None
+            except ValueError:
+                day = None
+            self.open_timesheet(day)
+        elif name == "approvals":
+            self.open_approvals()
+        else:
+            self.show_popup()
+
     def _sync_changed(self) -> None:
         link = self.sync
         self.tray.set_sync(link.text, link.logged_in, link.attention)
@@ -252,11 +319,7 @@ class TrayApp(QObject):
         elif reminder.action == due.LOG_TIME:
             self.open_log_time()
         elif reminder.action == due.TIMESHEET:
-            sheet = next((w for w in self.tray.windows if w.label.startswith("Timesheet")), None)
-            if sheet is not None:
-                sheet.open()
-            else:
-                self.show_popup()
+            self.open_timesheet(week_of(reminder))
         else:
             self.show_popup()
 
@@ -279,4 +342,7 @@ class TrayApp(QObject):
         self.tray.icon.hide()
         for dialog in list(self.dialogs):
             dialog.close()
+        for window in (self.timesheet, self.approvals):
+            if window is not None:
+                window.close()
         self.popup.close()

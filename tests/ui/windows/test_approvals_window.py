@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 
-from desktop.ui.windows.approvals import ApprovalsWindow
+from desktop.ui.windows.approvals.view import ApprovalsWindow
 from desktop.ui.windows.entries import DATE, REASON
 from tests.ui.windows.conftest import MON
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.ui.windows.timesheet import TimesheetWindow
 from desktop.ui.windows.timesheet.model import FIRST_DAY_COL, TOTAL_COL
+from desktop.ui.windows.timesheet.view import TimesheetWindow
 from tests.ui.windows.conftest import MON
 
 

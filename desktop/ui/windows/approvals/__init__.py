@@ -1,5 +1,2 @@
-"""The Approvals window (managers, admins): model, view and dialogs."""
-
-from desktop.ui.windows.approvals.view import ApprovalsWindow
-
-__all__ = ["ApprovalsWindow"]
+"""The Approvals window: model, view and dialogs (import the view from
+``desktop.ui.windows.approvals.view``; this package stays light for the tray)."""

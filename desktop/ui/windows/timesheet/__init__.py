@@ -1,5 +1,2 @@
-"""The Timesheet window (every user): model, view and dialogs."""
-
-from desktop.ui.windows.timesheet.view import TimesheetWindow
-
-__all__ = ["TimesheetWindow"]
+"""The Timesheet window: model, view and dialogs (import the view from
+``desktop.ui.windows.timesheet.view``; this package stays light for the tray)."""
