@@ -74,6 +74,74 @@ def sync_shots(state: TrackerState) -> None:
     link.shutdown()
 
 
+def window_shots(tmp: Path) -> None:
+    """The Timesheet and Approvals windows on `punchclock demo` data at 1280×800:
+    this week (draft, today marked), last week (rejected, its marked cell), the
+    manager's approvals list with its warnings, and the Not submitted tab."""
+    from desktop.core.demo import load_demo
+    from desktop.core.model import Preference
+    from desktop.core.services.common import PROFILE_KEY
+    from desktop.core.timeutil import week_start
+    from desktop.ui.windows.approvals.view import ApprovalsWindow
+    from desktop.ui.windows.timesheet.view import TimesheetWindow
+
+    core = Punchclock.open(tmp / "demo")
+    load_demo(core)
+    state = TrackerState(core)
+    state.refresh()
+    assert state.snapshot.today is not None
+    this_week = week_start(state.snapshot.today)
+
+    def grab(window: QWidget, name: str) -> None:
+        window.resize(1280, 800)
+        window.show()
+        QApplication.processEvents()
+        window.grab().save(str(OUT / name))
+        print(OUT / name)
+
+    def settle() -> None:
+        while state.runner.busy:
+            QApplication.processEvents()
+            state.runner.wait(50)
+        QApplication.processEvents()
+
+    sheet = TimesheetWindow(state, this_week)
+    settle()
+    grab(sheet, "timesheet-week.png")
+    sheet.go(this_week - timedelta(days=7))
+    settle()
+    rejected = next((e for e in sheet.model.view.entries if e.rejection_reason), None)
+    if rejected is not None:  # its details in the panel, its red cell not hidden by selection
+        sheet.select_entry(rejected.id)
+        sheet.table.selectionModel().clearSelection()
+    settle()
+    grab(sheet, "timesheet-rejected.png")
+    sheet.close()
+
+    manager = next(u for u in core.directory.users() if u.role == "manager")
+    with core.db.write() as s:
+        s.merge(Preference(key=PROFILE_KEY, value=manager.id))
+    state.refresh()
+    review = ApprovalsWindow(state)
+    review.status.setCurrentIndex(review.status.findText("All"))
+    review.ranged.setChecked(True)
+    first = this_week - timedelta(days=14)
+    from PySide6.QtCore import QDate
+
+    review.first.setDate(QDate(first.year, first.month, first.day))
+    settle()
+    flagged = next((r for r in range(review.proxy.rowCount())
+                    if review.proxy.index(r, 2).data() == "submitted"), 0)
+    review.sheets.selectRow(flagged)
+    settle()
+    grab(review, "approvals.png")
+    review.tabs.setCurrentIndex(1)
+    grab(review, "approvals-not-submitted.png")
+    review.close()
+    state.runner.wait()
+    core.close()
+
+
 def main() -> int:
     qt = QApplication(sys.argv)
     OUT.mkdir(exist_ok=True)
@@ -119,6 +187,7 @@ def main() -> int:
         sync_shots(state)
         state.runner.wait()
         core.close()
+        window_shots(Path(tmp))
     del qt
     return 0
 

@@ -250,12 +250,13 @@ def test_not_submitted_is_the_chase_list(msp: Punchclock) -> None:
     last = MON - timedelta(days=7)
     msp.tracking.log(tech, day=last, customer="ACME", duration_s=3600,
                      description="patched the file servers")
-    msp.tracking.log(tech, day=last - timedelta(days=7), customer="ACME", duration_s=7200,
+    msp.tracking.log(tech, day=last - timedelta(days=14), customer="ACME", duration_s=7200,
                      description="patched the file servers")
-    msp.timesheets.submit(tech, last - timedelta(days=7))
-    rows = msp.timesheets.not_submitted(boss, weeks=3)
+    msp.timesheets.submit(tech, last - timedelta(days=14))
+    rows = msp.timesheets.not_submitted(boss, weeks=4)
+    # nothing before the first logged week; the empty week in between is chased
     assert [(r.user_email, r.week_start, r.status, r.logged_s, r.scheduled_s) for r in rows] == [
-        ("tech@msp.test", last - timedelta(days=14), "draft", 0, 40 * 3600),
+        ("tech@msp.test", last - timedelta(days=7), "draft", 0, 40 * 3600),
         ("tech@msp.test", last, "draft", 3600, 40 * 3600),
     ]
     assert rows[1].deadline == datetime(2026, 11, 23, tzinfo=UTC)  # the end of its Sunday

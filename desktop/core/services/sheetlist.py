@@ -16,8 +16,8 @@ Rules enforced here (shared by the approvals window and ``punchclock approvals``
   from the aggregates.
 * The reviewer's warnings (``flags``): vague or missing descriptions, days over
   ``LONG_DAY_S`` (10 h), overlaps, a running timer, "submitted early" (before
-  the week's last day ended in the owner's timezone) and "short" (logged less
-  than the scheduled hours).
+  the week's last day ended in the owner's timezone) and "short" (logged more
+  than 10 % below the scheduled hours, the mirror of DESIGN §5's over-allocation).
 * Scheduled hours of a day = the user's schedule for that weekday, less company
   holidays and the user's time off (a day off removes at most the day's hours).
   Utilization = billable ÷ scheduled (none when nothing is scheduled).
@@ -42,6 +42,7 @@ from desktop.core.timeutil import day_bounds_utc, format_week, week_start
 from desktop.core.workflow import Actor, Role, SheetOwner, Status, allowed_actions
 
 LONG_DAY_S = 10 * 3600
+SHORT_RATIO = 0.9  # "short": more than 10 % below the scheduled hours
 _Key = tuple[str, date]  # owner id, week start
 
 
@@ -80,6 +81,16 @@ def actions_for(actor: dto.User, owner: dto.User, status: str) -> tuple[str, ...
 
 
 # ---------------------------------------------------------------- calendar
+
+
+def first_days(s: Session, user_ids: Sequence[str]) -> dict[str, date]:
+    """Each user's first work date with time logged (one GROUP BY)."""
+    q = (
+        select(TimeEntry.user_id, func.min(TimeEntry.work_date))
+        .where(TimeEntry.deleted_at.is_(None), TimeEntry.user_id.in_(list(user_ids)))
+        .group_by(TimeEntry.user_id)
+    )
+    return {u: d for u, d in s.execute(q)}
 
 
 def days_off(
@@ -329,7 +340,7 @@ def flags(w: _Week, sheet: dto.Sheet, scheduled_s: int, week_end: datetime) -> t
         out.append("timer running")
     if sheet.submitted_at is not None and sheet.submitted_at < week_end:
         out.append("submitted early")
-    if scheduled_s and w.total_s < scheduled_s:
+    if scheduled_s and w.total_s < SHORT_RATIO * scheduled_s:
         out.append(f"short: {format_duration(w.total_s)} of {format_duration(scheduled_s)}")
     return tuple(out)
 

@@ -259,11 +259,12 @@ class TimesheetService(Service):
         as_of: datetime | None = None,
         weeks: int = 8,
     ) -> list[dto.OverdueWeek]:
-        """The chase list: past weeks (of the last ``weeks``) of the people the
-        actor reviews that are not submitted although their deadline — the end of
-        the week's last day in the owner's timezone — has passed, with the hours
-        logged so far; weeks with nothing scheduled and nothing logged are left
-        out. Most overdue first."""
+        """The chase list: past weeks (of the last ``weeks``, from the week of a
+        person's first logged time on) of the people the actor reviews that are
+        not submitted although their deadline — the end of the week's last day in
+        the owner's timezone — has passed, with the hours logged so far; weeks
+        with nothing scheduled and nothing logged are left out. Most overdue
+        first."""
         now = as_of or self.now()
         with self.db.read() as s:
             actor = to_user(s, require_user(s, actor_id))
@@ -279,9 +280,12 @@ class TimesheetService(Service):
                 for x in self._summaries(s, actor, set(Status), first, today, team, None, now)
             }
             off = sheetlist.days_off(s, list(owners), first - timedelta(days=6), today)
+            began = sheetlist.first_days(s, list(owners))
         out = []
         for owner in owners.values():
-            start = week_start(first, owner.first_weekday)
+            if owner.id not in began:
+                continue  # nothing logged ever: nothing to chase yet
+            start = week_start(max(first, began[owner.id]), owner.first_weekday)
             while start <= today:
                 deadline = sheetlist.week_end_utc(owner, start)
                 row = found.get((owner.id, start))

@@ -47,7 +47,7 @@ def test_fill_submit_reject_fix_resubmit_approve(
         editor.setText("8")  # type: ignore[union-attr]
         loaded(sheet, lambda e=editor: qtbot.keyClick(e, Qt.Key.Key_Return))
         wait_idle(qtbot, sheet)
-    assert sheet.proxy.index(1, 8).data() == "40:00 / 40:00"
+    assert sheet.proxy.index(1, 8).data() == "40:00"  # logged, over the scheduled 40:00
     loaded(sheet, sheet.submit_button.click)
     assert sheet.banner.text().startswith("Submitted")
 

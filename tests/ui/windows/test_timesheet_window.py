@@ -53,9 +53,9 @@ def texts(window: TimesheetWindow) -> list[list[str]]:
 
 def test_empty_week_shows_days_totals_and_status(window: TimesheetWindow) -> None:
     rows = texts(window)
-    assert rows == [["Total (logged / scheduled)", *["0:00 / 8:00"] * 5, "0:00 / 0:00",
-                     "0:00 / 0:00", "0:00 / 40:00"]]
-    assert window.model.headerData(FIRST_DAY_COL, Qt.Orientation.Horizontal) == "Mon 23 Nov"
+    assert rows == [["Total logged", *["0:00"] * 8],
+                    ["Scheduled", *["8:00"] * 5, "0:00", "0:00", "40:00"]]
+    assert window.model.headerData(FIRST_DAY_COL, Qt.Orientation.Horizontal) == "Mon 23"
     assert window.week_label.text().startswith("2026-W48 · Mon 23 Nov")
     assert window.banner.text().startswith("Draft")
     assert window.submit_button.isEnabled() and window.recall_button.isHidden()
@@ -138,7 +138,7 @@ def test_running_timer_cell_counts_up(app: Any, clock: Any, window: TimesheetWin
     clock.advance(minutes=25)
     window.model.tick()
     assert texts(window)[0][wed] == "▶ 0:25"
-    assert texts(window)[-1][TOTAL_COL] == "0:25 / 40:00"
+    assert texts(window)[-2][TOTAL_COL] == "0:25"
 
 
 def test_locked_week_refuses_edits_with_the_reason(
@@ -215,14 +215,14 @@ def test_navigation_and_a_new_week_starts_with_last_weeks_rows(
                                           Qt.KeyboardModifier.ControlModifier))
     assert window.start == MON + timedelta(days=7)
     assert [r[0] for r in texts(window)] == ["ACME", "ACME › Server migration › #4521",
-                                             "Total (logged / scheduled)"]
-    assert all(v == "" for r in texts(window)[:-1] for v in r[1:])
+                                             "Total logged", "Scheduled"]
+    assert all(v == "" for r in texts(window)[:-2] for v in r[1:])
     loaded(window, lambda: qtbot.keyClick(window, Qt.Key.Key_Home,
                                           Qt.KeyboardModifier.ControlModifier))
     assert window.start == MON
     loaded(window, lambda: qtbot.keyClick(window, Qt.Key.Key_Left,
                                           Qt.KeyboardModifier.ControlModifier))
-    assert window.start == MON - timedelta(days=7) and len(texts(window)) == 1
+    assert window.start == MON - timedelta(days=7) and len(texts(window)) == 2
 
 
 def test_copy_rows_from_last_week_adds_rows_never_hours_and_remove_row(
@@ -235,7 +235,7 @@ def test_copy_rows_from_last_week_adds_rows_never_hours_and_remove_row(
     loaded(window, window.reload)
     window.copy_rows_button.click()
     settle_runner(qtbot, window)
-    assert [r[0] for r in texts(window)] == ["ACME", "Globex", "Total (logged / scheduled)"]
+    assert [r[0] for r in texts(window)] == ["ACME", "Globex", "Total logged", "Scheduled"]
     assert texts(window)[1][TOTAL_COL] == ""
     window.copy_rows_button.click()
     settle_runner(qtbot, window)
@@ -245,7 +245,7 @@ def test_copy_rows_from_last_week_adds_rows_never_hours_and_remove_row(
     assert "only a row without hours" in window.error.text()
     window.table.setCurrentIndex(cell(window, 1, 0))
     window.remove_button.click()
-    assert [r[0] for r in texts(window)] == ["ACME", "Total (logged / scheduled)"]
+    assert [r[0] for r in texts(window)] == ["ACME", "Total logged", "Scheduled"]
 
 
 def test_add_row_with_the_fuzzy_picker(qtbot: Any, window: TimesheetWindow) -> None:
@@ -254,7 +254,7 @@ def test_add_row_with_the_fuzzy_picker(qtbot: Any, window: TimesheetWindow) -> N
     assert dialog.results.count() == 1
     qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
     assert [r[0] for r in texts(window)] == ["ACME › Server migration › #4521",
-                                             "Total (logged / scheduled)"]
+                                             "Total logged", "Scheduled"]
 
 
 def test_copy_and_paste_a_range_of_hours(qtbot: Any, app: Any, window: TimesheetWindow,

@@ -193,7 +193,7 @@ class ApprovalsWindow(QWidget):
         self.overdue = OverdueModel(self)
         self.overdue_proxy = SheetProxy(self)
         self.overdue_proxy.setSourceModel(self.overdue)
-        self.overdue_view = table(self.overdue_proxy, stretch=0)
+        self.overdue_view = table(self.overdue_proxy)
         self.overdue_view.sortByColumn(6, Qt.SortOrder.DescendingOrder)
         self.overdue_label = QLabel()
         chase = QWidget()
@@ -235,10 +235,9 @@ class ApprovalsWindow(QWidget):
         chosen = {(s.sheet.user_id, s.sheet.week_start) for s in self.selected()}
         self.model.load(rows)
         self.overdue.load(overdue)
-        for view, widths in ((self.sheets, (150, 80, 84, 64, 64, 92, 110, 80, 300)),
-                             (self.overdue_view, (170, 120, 80, 80, 110, 80, 90))):
-            for col, width in enumerate(widths):
-                view.setColumnWidth(col, width)
+        for view in (self.sheets, self.overdue_view):
+            view.resizeColumnsToContents()
+        self.sheets.setColumnWidth(0, min(self.sheets.columnWidth(0), 200))
         n = len(overdue)
         self.overdue_label.setText(
             f"{n} past week{'s' if n != 1 else ''} not submitted by the deadline (the end of "

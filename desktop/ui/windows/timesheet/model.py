@@ -146,7 +146,11 @@ class WeekModel(QAbstractTableModel):
     # --------------------------------------------------------------- reads
 
     def is_total(self, row: int) -> bool:
-        return row == len(self.rows)
+        """The two rows under the grid: logged per day, then scheduled per day."""
+        return row >= len(self.rows)
+
+    def is_scheduled(self, row: int) -> bool:
+        return row == len(self.rows) + 1
 
     def cell_entries(self, row: int, col: int) -> list[dto.Entry]:
         if self.is_total(row) or not FIRST_DAY_COL <= col < TOTAL_COL or row >= len(self.rows):
@@ -156,6 +160,10 @@ class WeekModel(QAbstractTableModel):
 
     def seconds(self, row: int, col: int) -> int:
         now = self.clock()
+        if self.is_scheduled(row) and self.view is not None:
+            if col == TOTAL_COL:
+                return self.view.scheduled_s
+            return self.view.days[col - FIRST_DAY_COL].scheduled_s if col != NAME_COL else 0
         if self.is_total(row):
             return sum(self.seconds(r, col) for r in range(len(self.rows)))
         if col == TOTAL_COL:
@@ -178,7 +186,7 @@ class WeekModel(QAbstractTableModel):
     # ----------------------------------------------------------- Qt model
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() or self.view is None else len(self.rows) + 1
+        return 0 if parent.isValid() or self.view is None else len(self.rows) + 2
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else COLUMNS
@@ -197,7 +205,7 @@ class WeekModel(QAbstractTableModel):
         if not index.isValid() or self.view is None:
             return None
         r, c = index.row(), index.column()
-        if not (0 <= r <= len(self.rows) and 0 <= c < COLUMNS):
+        if not (0 <= r < len(self.rows) + 2 and 0 <= c < COLUMNS):
             return None
         total = self.is_total(r)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -229,12 +237,12 @@ class WeekModel(QAbstractTableModel):
 
     def _display(self, r: int, c: int) -> str:
         if c == NAME_COL:
-            return "Total (logged / scheduled)" if self.is_total(r) else self.rows[r].path
+            if self.is_total(r):
+                return "Scheduled" if self.is_scheduled(r) else "Total logged"
+            return self.rows[r].path
         seconds = self.seconds(r, c)
-        if self.is_total(r) and self.view is not None:
-            scheduled = (self.view.scheduled_s if c == TOTAL_COL
-                         else self.view.days[c - FIRST_DAY_COL].scheduled_s)
-            return f"{format_duration(seconds)} / {format_duration(scheduled)}"
+        if self.is_total(r):
+            return format_duration(seconds)
         entries = self.cell_entries(r, c)
         running = any(e.running for e in entries) or (
             c == TOTAL_COL and any(e.running for e in self._row_entries(r)))
@@ -314,7 +322,7 @@ class WeekModel(QAbstractTableModel):
                 return "Total"
             if day is None:
                 return None
-            text = day.date.strftime("%a %d %b")
+            text = day.date.strftime("%a %d")
             return f"{text}\n{day.off_name}" if day.off_name else text
         if role == Qt.ItemDataRole.ToolTipRole and day is not None:
             planned = f"{format_duration(day.scheduled_s)} scheduled"
@@ -339,8 +347,11 @@ class WeekProxy(QSortFilterProxyModel):
         source = self.sourceModel()
         assert isinstance(source, WeekModel)
         ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
-        if source.is_total(left.row()):
+        first, second = source.is_total(left.row()), source.is_total(right.row())
+        if first and second:  # Total logged, then Scheduled, in either order
+            return (left.row() < right.row()) == ascending
+        if first:
             return not ascending
-        if source.is_total(right.row()):
+        if second:
             return ascending
         return bool(super().lessThan(left, right))

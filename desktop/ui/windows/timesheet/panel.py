@@ -63,7 +63,7 @@ class CellPanel(QGroupBox):
         row.addWidget(self.save_button)
         row.addWidget(self.entries_button)
         form.addRow(row)
-        self.setFixedWidth(300)
+        self.setFixedWidth(280)
 
     def show_cell(self, title: str | None, entries: Sequence[dto.Entry], editable: bool,
                   problems: Sequence[str]) -> None:

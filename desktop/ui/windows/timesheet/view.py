@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -143,10 +143,15 @@ class TimesheetWindow(CellEditing, QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME_COL, QHeaderView.ResizeMode.Stretch)
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        plain, strong = QFontMetrics(self.table.font()), QFontMetrics(bold)
+        width = max(plain.horizontalAdvance("▶ 10:00 (3)"), strong.horizontalAdvance("Wed 30"),
+                    strong.horizontalAdvance("100:00"))
         for col in range(FIRST_DAY_COL, TOTAL_COL + 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            self.table.setColumnWidth(col, 108)
-        header.setMinimumHeight(44)
+            self.table.setColumnWidth(col, width + 16)
+        header.setMinimumHeight(2 * strong.height() + 12)
         self.table.clear_requested.connect(self.clear_selected)
         self.table.copy_requested.connect(self.copy_selected)
         self.table.paste_requested.connect(self.paste)
