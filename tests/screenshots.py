@@ -136,6 +136,7 @@ def window_shots(tmp: Path) -> None:
     settle()
     grab(review, "approvals.png")
     review.tabs.setCurrentIndex(1)
+    settle()
     grab(review, "approvals-not-submitted.png")
     review.close()
     state.runner.wait()

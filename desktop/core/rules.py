@@ -24,6 +24,7 @@ Rules enforced here:
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 import unicodedata
@@ -39,6 +40,7 @@ ENTRY_SOURCES = ("timer", "manual", "grid", "idle-split")
 
 _ALLOWED_CONTROLS = frozenset("\n\t")
 _BIDI = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_DIGIT = re.compile(r"[0-9]")
 _TRAILING_AMOUNT = re.compile(
     r"[\s,;:/()\[\]-]*[0-9]+(?:[.,:][0-9]+)?\s*"
     r"(?:h|hr|hrs|hours?|m|min|mins|minutes?)?[\s.)\]]*$",
@@ -188,6 +190,11 @@ def normalize_description(text: str) -> str:
 
 
 def _without_trailing_amounts(normalized: str) -> str:
+    # A trailing amount ends in a digit, then at most a space and a unit word
+    # (normalized text has no trailing punctuation): without a digit among the
+    # last ten characters there is nothing to strip, and no regex to run.
+    if not _DIGIT.search(normalized, max(0, len(normalized) - 10)):
+        return normalized
     previous = None
     current = normalized
     while current != previous:
@@ -205,15 +212,20 @@ def _day(d: date) -> str:
     return f"{d.strftime('%a')} {d.isoformat()}"
 
 
+@functools.lru_cache(maxsize=64)
+def _vague_set(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize_description(v) for v in phrases)
+
+
 def description_problems(policy: DescriptionPolicy, facts: EntryFacts) -> list[Problem]:
     """Description-policy problems of one entry (billable entries only)."""
     if not facts.billable:
         return []
     text = facts.description.strip()
     normalized = normalize_description(text)
-    vague = {normalize_description(v) for v in policy.vague}
-    where = _day(facts.work_date)
+    vague = _vague_set(policy.vague)
     if normalized in vague or (normalized and _without_trailing_amounts(normalized) in vague):
+        where = _day(facts.work_date)
         return [
             Problem(
                 facts.id,
@@ -223,6 +235,7 @@ def description_problems(policy: DescriptionPolicy, facts: EntryFacts) -> list[P
         ]
     if len(text) < policy.min_length:
         what = f'"{text}" is too short' if text else "the description is empty"
+        where = _day(facts.work_date)
         return [
             Problem(
                 facts.id,

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QWidget
+import shiboken6
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QWidget,
+)
 
 D = TypeVar("D", bound=QDialog)
 
@@ -36,9 +44,39 @@ def clock_text(seconds: int) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
+def alive(widget: QObject) -> bool:
+    """Whether the C++ side of ``widget`` still exists: a job's answer may come
+    back after its window was deleted, and must then be dropped."""
+    return bool(shiboken6.isValid(widget))
+
+
 def show_dialog(dialog: D) -> D:
     """Show a modeless dialog of a window at its size hint; it is deleted on close."""
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.resize(dialog.sizeHint())
     dialog.show()
     return dialog
+
+
+def data_table(model: QAbstractItemModel, *, multi: bool = False, stretch: int | None = None,
+               sortable: bool = False) -> QTableView:
+    """A read-only table of rows: whole rows selected (several with ``multi``),
+    long text elided (the models give the full text as a tooltip), columns sized
+    from the first rows' contents, ``stretch`` (else the last) taking the rest."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
+                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.setSortingEnabled(sortable)
+    header = view.horizontalHeader()
+    header.setResizeContentsPrecision(40)  # size columns from the first 40 rows, not all
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(stretch is None)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view

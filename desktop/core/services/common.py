@@ -4,9 +4,9 @@ names people type, and turning rows into the plain dataclasses of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -203,6 +203,16 @@ def to_entry(session: Session, row: TimeEntry) -> dto.Entry:
     customer = session.get(Customer, row.customer_id)
     project = session.get(Project, row.project_id) if row.project_id else None
     task = session.get(Task, row.task_id) if row.task_id else None
+    return _entry(row, user, customer, project, task)
+
+
+def _entry(
+    row: Any,
+    user: User | None,
+    customer: Customer | None,
+    project: Project | None,
+    task: Task | None,
+) -> dto.Entry:
     return dto.Entry(
         id=row.id,
         user_id=row.user_id,
@@ -224,3 +234,82 @@ def to_entry(session: Session, row: TimeEntry) -> dto.Entry:
         rejection_reason=row.rejection_reason,
         version=row.version,
     )
+
+
+class _Names:
+    """The users, customers, projects and tasks of many entries, four queries."""
+
+    def __init__(self, session: Session, rows: Sequence[Any]) -> None:
+        def by_id(model: Any, ids: set[str | None]) -> dict[str, Any]:
+            wanted = [i for i in ids if i]
+            if not wanted:
+                return {}
+            return {r.id: r for r in session.scalars(select(model).where(model.id.in_(wanted)))}
+
+        self.users = by_id(User, {r.user_id for r in rows})
+        self.customers = by_id(Customer, {r.customer_id for r in rows})
+        self.projects = by_id(Project, {r.project_id for r in rows})
+        self.tasks = by_id(Task, {r.task_id for r in rows})
+
+    def entry(self, row: Any) -> dto.Entry:
+        return _entry(
+            row,
+            self.users.get(row.user_id),
+            self.customers.get(row.customer_id),
+            self.projects.get(row.project_id) if row.project_id else None,
+            self.tasks.get(row.task_id) if row.task_id else None,
+        )
+
+
+def to_entries(session: Session, rows: Sequence[TimeEntry]) -> list[dto.Entry]:
+    """Many rows as entries with four queries (their users, customers, projects
+    and tasks), never a lookup per entry."""
+    names = _Names(session, rows)
+    return [names.entry(r) for r in rows]
+
+
+_ENTRY_COLUMNS = (
+    TimeEntry.id,
+    TimeEntry.user_id,
+    TimeEntry.customer_id,
+    TimeEntry.project_id,
+    TimeEntry.task_id,
+    TimeEntry.work_date,
+    TimeEntry.started_at,
+    TimeEntry.ended_at,
+    TimeEntry.duration_s,
+    TimeEntry.description,
+    TimeEntry.billable,
+    TimeEntry.source,
+    TimeEntry.rejection_reason,
+    TimeEntry.version,
+)
+
+
+def select_entries(session: Session, *where: ColumnElement[bool]) -> list[dto.Entry]:
+    """The live entries matching ``where``, in date and time order, read as plain
+    columns (no ORM objects: a 1,000-entry week in a few milliseconds) with
+    five queries in all."""
+    rows = list(
+        session.execute(
+            select(*_ENTRY_COLUMNS)
+            .where(TimeEntry.deleted_at.is_(None), *where)
+            .order_by(TimeEntry.work_date, TimeEntry.started_at, TimeEntry.created_at)
+        )
+    )
+    names = _Names(session, rows)
+    return [names.entry(r) for r in rows]
+
+
+def to_users(session: Session, rows: Iterable[User]) -> list[dto.User]:
+    """Many users with one more query (the teams), not two per user."""
+    teams = list(session.scalars(select(Team).where(Team.deleted_at.is_(None))))
+    names = {t.id: t.name for t in teams}
+    managed: dict[str, set[str]] = {}
+    for t in teams:
+        if t.manager_id:
+            managed.setdefault(t.manager_id, set()).add(t.id)
+    return [
+        user_dto(r, names.get(r.team_id) if r.team_id else None, frozenset(managed.get(r.id, ())))
+        for r in rows
+    ]

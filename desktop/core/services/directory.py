@@ -34,6 +34,7 @@ from desktop.core.services.common import (
     to_project,
     to_task,
     to_user,
+    to_users,
 )
 from desktop.core.timeutil import zone
 
@@ -357,7 +358,7 @@ class DirectoryService(Service):
     def users(self) -> list[dto.User]:
         with self.db.read() as s:
             rows = s.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.email))
-            return [to_user(s, r) for r in rows]
+            return to_users(s, rows)
 
     def add_team(self, actor_id: str | None, name: str, *, manager: str) -> dto.Team:
         """The manager must be a manager or admin; they approve the team's weeks."""

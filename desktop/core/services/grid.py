@@ -41,6 +41,7 @@ from desktop.core.services.common import (
     Service,
     find_user,
     require_user,
+    select_entries,
     to_entry,
     to_user,
 )
@@ -127,6 +128,25 @@ def entry_facts(row: TimeEntry) -> EntryFacts:
     )
 
 
+def facts_of(e: dto.Entry) -> EntryFacts:
+    """What the rules need to know about one entry read by :func:`week_entries`."""
+    return EntryFacts(
+        e.id, e.work_date, e.started_at, e.ended_at, e.duration_s, e.billable, e.description,
+        e.running,
+    )
+
+
+def week_entries(s: Session, user_id: str, start: date) -> list[dto.Entry]:
+    """The live entries of the week from ``start`` as plain entries, in date and
+    time order (the order of :func:`week_rows`), with a fixed number of queries."""
+    return select_entries(
+        s,
+        TimeEntry.user_id == user_id,
+        TimeEntry.work_date >= start,
+        TimeEntry.work_date <= start + timedelta(days=6),
+    )
+
+
 def dto_facts(text: str, billable: bool, day: date) -> EntryFacts:
     """The facts of a description being typed (no entry yet)."""
     return EntryFacts("", day, None, None, 0, billable, text, False)
@@ -204,8 +224,7 @@ class GridService(Service):
             owner = readable_owner(s, actor, user)
             start = week_start(day, owner.first_weekday)
             sheet = to_sheet(s, owner, start, find_sheet(s, owner.id, start))
-            entries = [to_entry(s, r) for r in week_rows(s, owner.id, start)]
-            return build_grid(sheet, entries, self.now())
+            return build_grid(sheet, week_entries(s, owner.id, start), self.now())
 
     def week_view(
         self, actor_id: str | None, day: date, *, user: str | None = None
@@ -221,9 +240,8 @@ class GridService(Service):
             owner = actor if owner_row.id == actor.id else to_user(s, owner_row)
             start = week_start(day, owner.first_weekday)
             sheet = to_sheet(s, owner_row, start, find_sheet(s, owner.id, start))
-            rows = week_rows(s, owner.id, start)
-            entries = tuple(to_entry(s, r) for r in rows)
-            facts = [entry_facts(r) for r in rows]
+            entries = tuple(week_entries(s, owner.id, start))
+            facts = [facts_of(e) for e in entries]
             problems = tuple(week_problems(facts, load_policy(s), now))
             off = days_off(s, [owner.id], start, start + timedelta(days=6))
         calendar = week_calendar(owner, start, off)

@@ -29,15 +29,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, String, case, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import Session
 
 from desktop.core import dto
 from desktop.core.durations import format_duration
-from desktop.core.model import Holiday, Team, TimeEntry, Timesheet, User
-from desktop.core.rules import MAX_DAY_S, DescriptionPolicy, EntryFacts, description_problems
+from desktop.core.model import Holiday, TimeEntry, Timesheet, User
+from desktop.core.rules import (
+    MAX_DAY_S,
+    DescriptionPolicy,
+    EntryFacts,
+    description_problems,
+    normalize_description,
+)
+from desktop.core.services.common import to_users
 from desktop.core.timeutil import day_bounds_utc, format_week, week_start
 from desktop.core.workflow import Actor, Role, SheetOwner, Status, allowed_actions
 
@@ -47,29 +53,8 @@ _Key = tuple[str, date]  # owner id, week start
 
 
 def users_by_id(s: Session, rows: Iterable[User]) -> dict[str, dto.User]:
-    """Plain users for many rows with two queries (teams), not two per user."""
-    teams = list(s.scalars(select(Team).where(Team.deleted_at.is_(None))))
-    names = {t.id: t.name for t in teams}
-    managed: dict[str, set[str]] = defaultdict(set)
-    for t in teams:
-        if t.manager_id:
-            managed[t.manager_id].add(t.id)
-    return {
-        r.id: dto.User(
-            id=r.id,
-            name=r.name,
-            email=r.email,
-            role=r.role,
-            team_id=r.team_id,
-            team=names.get(r.team_id) if r.team_id else None,
-            work_schedule_s=tuple(r.work_schedule),
-            utilization_target=r.utilization_target,
-            timezone=r.timezone,
-            first_weekday=r.first_weekday,
-            managed_team_ids=frozenset(managed.get(r.id, ())),
-        )
-        for r in rows
-    }
+    """Plain users for many rows, by id (:func:`.common.to_users`)."""
+    return {u.id: u for u in to_users(s, rows)}
 
 
 def actions_for(actor: dto.User, owner: dto.User, status: str) -> tuple[str, ...]:
@@ -187,6 +172,24 @@ def _entry_scope(
     return where
 
 
+_BLANKS = " \t\n\r"
+
+
+def may_break_policy(policy: DescriptionPolicy) -> ColumnElement[bool]:
+    """A superset, in SQL, of the descriptions the policy refuses — too short
+    after trimming, or holding the first word of a vague phrase (a vague text,
+    once normalized, is that phrase) — so that only those few are read and
+    judged exactly by :func:`description_problems`. A phrase that is not plain
+    ASCII (SQLite's LIKE folds ASCII case only) makes every text a candidate."""
+    text = TimeEntry.description
+    short = func.length(func.trim(text, _BLANKS)) < policy.min_length
+    words = {normalize_description(v).split(" ")[0] for v in policy.vague}
+    words.discard("")
+    if any(not w.isascii() or not w.isalnum() for w in words):
+        return literal(True)
+    return or_(short, *(text.like(f"%{w}%") for w in sorted(words)))
+
+
 def aggregate_weeks(
     s: Session,
     owners: dict[str, dto.User],
@@ -194,9 +197,12 @@ def aggregate_weeks(
     hi: date | None,
     policy: DescriptionPolicy,
     now: datetime,
+    *,
+    totals_only: bool = False,
 ) -> dict[_Key, _Week]:
     """Per (owner, week start): totals, the 24 h days, running timers, description
-    problems and overlaps, from four queries (see the module rule)."""
+    problems and overlaps, from four queries (see the module rule); with
+    ``totals_only`` the totals and running timers only (two queries)."""
     ids = list(owners)
     weeks: dict[_Key, _Week] = defaultdict(_Week)
     if not ids:
@@ -232,10 +238,12 @@ def aggregate_weeks(
         w.total_s += elapsed
         w.billable_s += elapsed if billable else 0
         w.running += 1
+    if totals_only:  # the chase list needs no warnings
+        return weeks
     verdict: dict[str, str | None] = {}
     for user_id, day, text, n in s.execute(
         select(TimeEntry.user_id, TimeEntry.work_date, TimeEntry.description, func.count())
-        .where(*scope, TimeEntry.billable.is_(True))
+        .where(*scope, TimeEntry.billable.is_(True), may_break_policy(policy))
         .group_by(TimeEntry.user_id, TimeEntry.work_date, TimeEntry.description)
     ):
         if text not in verdict:
@@ -257,62 +265,51 @@ def aggregate_weeks(
 def _overlapping_pairs(
     s: Session, ids: list[str], lo: date | None, hi: date | None, now: datetime
 ) -> list[tuple[str, date, date]]:
-    """(owner, day of the earlier, day of the later) of every pair of the owner's
-    timed entries whose [start, end) ranges intersect (a running one ends now)
-    and that are at most six days apart (so possibly in one week).
+    """(owner, day of one, day of the other) of every pair of the owner's timed
+    entries whose [start, end) ranges intersect (a running one ends now).
 
-    One statement: a window over each owner's timed entries in start order finds
-    the entries that start before an earlier one ended (few), and only those are
-    joined back (through the user/work date index) to their earlier partners."""
+    One query reads the timed entries' instants in each owner's start order, as
+    the stored text (fixed-width ISO, so text order is time order: no datetime
+    is built), and one sweep finds the pairs: an entry starting after every
+    earlier one ended overlaps none; otherwise it overlaps each earlier one
+    still open (the rule of :func:`desktop.core.rules.find_overlaps`)."""
     moment = literal(now, TimeEntry.started_at.type)
-
-    def timed(e: Any) -> list[Any]:
-        where = [
-            e.deleted_at.is_(None),
-            e.user_id.in_(ids),
-            e.started_at.is_not(None),
-            func.coalesce(e.ended_at, moment) > e.started_at,
-        ]
-        if lo is not None:
-            where.append(e.work_date >= lo)
-        if hi is not None:
-            where.append(e.work_date <= hi)
-        return where
-
-    t = (
+    end = func.coalesce(TimeEntry.ended_at, moment)
+    where = [
+        TimeEntry.deleted_at.is_(None),
+        TimeEntry.user_id.in_(ids),
+        TimeEntry.started_at.is_not(None),
+        end > TimeEntry.started_at,
+    ]
+    if lo is not None:
+        where.append(TimeEntry.work_date >= lo)
+    if hi is not None:
+        where.append(TimeEntry.work_date <= hi)
+    q = (
         select(
-            TimeEntry.id,
             TimeEntry.user_id,
-            TimeEntry.work_date,
-            TimeEntry.started_at,
-            func.max(func.coalesce(TimeEntry.ended_at, moment))
-            .over(
-                partition_by=TimeEntry.user_id,
-                order_by=(TimeEntry.started_at, TimeEntry.id),
-                rows=(None, -1),
-            )
-            .label("before_end"),
+            type_coerce(TimeEntry.work_date, String),
+            type_coerce(TimeEntry.started_at, String),
+            type_coerce(end, String),
         )
-        .where(*timed(TimeEntry))
-        .subquery("t")
+        .where(*where)
+        .order_by(TimeEntry.user_id, TimeEntry.started_at)
     )
-    later = select(t).where(t.c.before_end > t.c.started_at).cte("later")
-    a = aliased(TimeEntry)
-    q = select(later.c.user_id, a.work_date, later.c.work_date).join(
-        a,
-        and_(
-            a.user_id == later.c.user_id,
-            a.work_date >= func.date(later.c.work_date, "-6 days"),
-            a.work_date <= func.date(later.c.work_date, "+6 days"),
-            or_(
-                a.started_at < later.c.started_at,
-                and_(a.started_at == later.c.started_at, a.id < later.c.id),
-            ),
-            func.coalesce(a.ended_at, moment) > later.c.started_at,
-            *timed(a),
-        ),
-    )
-    return [(u, da, db) for u, da, db in s.execute(q)]
+    pairs: list[tuple[str, date, date]] = []
+    owner: str | None = None
+    active: list[tuple[str, str]] = []  # (end, work date) of the entries still open
+    reach = ""  # the latest end among them
+    for user_id, day, start, stop in s.execute(q):
+        if user_id != owner:
+            owner, active, reach = user_id, [], ""
+        if start >= reach:  # everything before has ended: the usual case
+            active, reach = [(stop, day)], stop
+            continue
+        active = [a for a in active if a[0] > start]
+        pairs.extend((user_id, date.fromisoformat(d), date.fromisoformat(day)) for _e, d in active)
+        active.append((stop, day))
+        reach = max(reach, stop)
+    return pairs
 
 
 # ------------------------------------------------------------------ summary
@@ -345,6 +342,21 @@ def flags(w: _Week, sheet: dto.Sheet, scheduled_s: int, week_end: datetime) -> t
     return tuple(out)
 
 
+def scheduled_in_week(
+    owner: dto.User, start: date, off: dict[tuple[str | None, date], tuple[int, str]]
+) -> int:
+    """The week's scheduled hours (the sum of :func:`week_calendar`'s days): a week
+    holds each weekday once, less what days off take."""
+    total = sum(owner.work_schedule_s)
+    if off:
+        for i in range(7):
+            day = start + timedelta(days=i)
+            taken = sum(x[0] for x in (off.get((None, day)), off.get((owner.id, day))) if x)
+            if taken:
+                total -= min(owner.work_schedule_s[day.weekday()], taken)
+    return total
+
+
 def summarize(
     reader: dto.User,
     owner: dto.User,
@@ -352,7 +364,7 @@ def summarize(
     w: _Week,
     off: dict[tuple[str | None, date], tuple[int, str]],
 ) -> dto.SheetSummary:
-    scheduled = sum(d.scheduled_s for d in week_calendar(owner, sheet.week_start, off))
+    scheduled = scheduled_in_week(owner, sheet.week_start, off)
     return dto.SheetSummary(
         sheet=sheet,
         name=owner.name,

@@ -44,15 +44,16 @@ from desktop.core.services.common import (
     find_team,
     find_user,
     require_user,
-    to_entry,
     to_user,
 )
 from desktop.core.services.company import load_policy
 from desktop.core.services.grid import (
     entry_facts,
+    facts_of,
     find_sheet,
     readable_owner,
     to_sheet,
+    week_entries,
     week_rows,
 )
 from desktop.core.timeutil import day_bounds_utc, format_week, week_start
@@ -186,6 +187,8 @@ class TimesheetService(Service):
         team: str | None,
         user: str | None,
         now: datetime,
+        *,
+        totals_only: bool = False,
     ) -> list[dto.SheetSummary]:
         owners, emails = self._reviewed(s, actor, team, user)
         if not owners:
@@ -213,7 +216,9 @@ class TimesheetService(Service):
                 return []
             lo = max(lo or date.min, min(k[1] for k in sheets))
             hi = min(hi or date.max, max(k[1] for k in sheets) + timedelta(days=6))
-        weeks = sheetlist.aggregate_weeks(s, owners, lo, hi, load_policy(s), now)
+        weeks = sheetlist.aggregate_weeks(
+            s, owners, lo, hi, load_policy(s), now, totals_only=totals_only
+        )
         keys = set(sheets)
         if Status.DRAFT in wanted:  # weeks with time but no row yet are drafts
             keys |= set(weeks)
@@ -277,7 +282,9 @@ class TimesheetService(Service):
             first = today - timedelta(weeks=weeks)
             found = {
                 (x.sheet.user_id, x.sheet.week_start): x
-                for x in self._summaries(s, actor, set(Status), first, today, team, None, now)
+                for x in self._summaries(
+                    s, actor, set(Status), first, today, team, None, now, totals_only=True
+                )
             }
             off = sheetlist.days_off(s, list(owners), first - timedelta(days=6), today)
             began = sheetlist.first_days(s, list(owners))
@@ -291,7 +298,7 @@ class TimesheetService(Service):
                 row = found.get((owner.id, start))
                 status = row.sheet.status if row else Status.DRAFT.value
                 if deadline <= now and status not in (Status.SUBMITTED, Status.APPROVED):
-                    plan = sum(d.scheduled_s for d in sheetlist.week_calendar(owner, start, off))
+                    plan = sheetlist.scheduled_in_week(owner, start, off)
                     logged = row.total_s if row else 0
                     if plan or logged:
                         out.append(
@@ -327,11 +334,11 @@ class TimesheetService(Service):
                 sheet = to_sheet(s, owner, start, find_sheet(s, owner.id, start))
                 off = sheetlist.days_off(s, [owner.id], start, start + timedelta(days=6))
                 summary = sheetlist.summarize(actor, plain, sheet, sheetlist.aggregate_empty(), off)
-            rows = week_rows(s, owner.id, start)
-            problems = week_problems([entry_facts(r) for r in rows], load_policy(s), now)
+            entries = week_entries(s, owner.id, start)
+            problems = week_problems([facts_of(e) for e in entries], load_policy(s), now)
             return dto.SheetDetail(
                 summary=summary,
-                entries=tuple(to_entry(s, r) for r in rows),
+                entries=tuple(entries),
                 problems=tuple(problems),
                 history=tuple(self._events(s, summary.sheet.id)),
             )

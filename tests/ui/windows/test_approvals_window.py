@@ -186,7 +186,9 @@ def test_not_submitted_tab(qtbot: Any, app: Any, state: Any, team: Any) -> None:
     app.tracking.log(team["tech"], day=LAST, customer="ACME", duration_s=3 * 3600,
                      description="patched the file servers")
     w = open_window(qtbot, state)
-    w.tabs.setCurrentIndex(1)
+    assert w.overdue.rowCount() == 0  # read when its tab is shown
+    with qtbot.waitSignal(w.overdue_loaded, timeout=5000):
+        w.tabs.setCurrentIndex(1)
     p = w.overdue_proxy
     found = [(p.index(r, 0).data(), p.index(r, 2).data(), p.index(r, 4).data())
              for r in range(p.rowCount())]

@@ -23,16 +23,13 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QDate, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -42,7 +39,7 @@ from desktop.core import dto
 from desktop.core.errors import PunchclockError
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
-from desktop.ui.widgets import ErrorLabel, show_dialog
+from desktop.ui.widgets import ErrorLabel, alive, data_table, show_dialog
 from desktop.ui.windows.approvals.dialogs import CommentDialog, RejectDialog
 from desktop.ui.windows.approvals.model import (
     ITEM_ROLE,
@@ -57,25 +54,6 @@ D = TypeVar("D", bound=CommentDialog)
 STATUSES = ("submitted", "approved", "rejected", "returned", "draft", "all")
 
 
-def table(model: Any, *, multi: bool = False, stretch: int | None = None) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
-                          else QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.setSortingEnabled(isinstance(model, SheetProxy))
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(stretch is None)
-    if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
-
-
 def _day(edit: QDateEdit) -> date:
     d = edit.date()
     return date(d.year(), d.month(), d.day())
@@ -83,6 +61,7 @@ def _day(edit: QDateEdit) -> date:
 
 class ApprovalsWindow(QWidget):
     loaded = Signal()  # the list was read
+    overdue_loaded = Signal()  # the Not submitted tab was read
     detail_loaded = Signal()
 
     def __init__(self, state: TrackerState, parent: QWidget | None = None) -> None:
@@ -142,14 +121,14 @@ class ApprovalsWindow(QWidget):
             filters.addWidget(w)
         filters.addStretch(1)
 
-        self.sheets = table(self.proxy, multi=True, stretch=8)
+        self.sheets = data_table(self.proxy, multi=True, stretch=8, sortable=True)
         self.sheets.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.sheets.selectionModel().selectionChanged.connect(self._selection_changed)
         self.summary = QLabel()
         self.entries = EntryListModel(self)
-        self.entries_view = table(self.entries, stretch=7)
+        self.entries_view = data_table(self.entries, stretch=7)
         self.history = HistoryModel(self)
-        self.history_view = table(self.history)
+        self.history_view = data_table(self.history)
         self.detail_label = QLabel("Select a timesheet to see its entries and history.")
         self.detail_label.setWordWrap(True)
         lower = QTabWidget()
@@ -193,7 +172,7 @@ class ApprovalsWindow(QWidget):
         self.overdue = OverdueModel(self)
         self.overdue_proxy = SheetProxy(self)
         self.overdue_proxy.setSourceModel(self.overdue)
-        self.overdue_view = table(self.overdue_proxy)
+        self.overdue_view = data_table(self.overdue_proxy, sortable=True)
         self.overdue_view.sortByColumn(6, Qt.SortOrder.DescendingOrder)
         self.overdue_label = QLabel()
         chase = QWidget()
@@ -204,6 +183,7 @@ class ApprovalsWindow(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(review, "To &review")
         self.tabs.addTab(chase, "&Not submitted")
+        self.tabs.currentChanged.connect(self._tab_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.resize(self.sizeHint())
@@ -223,26 +203,45 @@ class ApprovalsWindow(QWidget):
         first = _day(self.first) if ranged else None
         last = _day(self.last) if ranged else None
 
-        def read() -> tuple[list[dto.SheetSummary], list[dto.OverdueWeek]]:
-            ts = self.app.timesheets
-            rows = ts.approvals(None, day=first, until=last, status=status, team=team)
-            return rows, ts.not_submitted(None, team=team)
+        self.state.runner.run(
+            lambda: self.app.timesheets.approvals(None, day=first, until=last, status=status,
+                                                  team=team), self._loaded, self._failed)
+        if self.tabs.currentIndex() == 1:
+            self.reload_overdue()
 
-        self.state.runner.run(read, self._loaded, self._failed)
+    def _tab_changed(self, index: int) -> None:
+        if index == 1:
+            self.reload_overdue()
 
-    def _loaded(self, result: tuple[list[dto.SheetSummary], list[dto.OverdueWeek]]) -> None:
-        rows, overdue = result
-        chosen = {(s.sheet.user_id, s.sheet.week_start) for s in self.selected()}
-        self.model.load(rows)
+    def reload_overdue(self) -> None:
+        """The Not submitted tab, read when it is shown (and on each reload then)."""
+        team = self.team.currentData()
+        self.state.runner.run(lambda: self.app.timesheets.not_submitted(None, team=team),
+                              self._overdue_loaded, self._failed)
+
+    def _overdue_loaded(self, overdue: list[dto.OverdueWeek]) -> None:
+        if not alive(self):
+            return
+        first = not self.overdue.items
         self.overdue.load(overdue)
-        for view in (self.sheets, self.overdue_view):
-            view.resizeColumnsToContents()
-        self.sheets.setColumnWidth(0, min(self.sheets.columnWidth(0), 200))
+        if first:
+            self.overdue_view.resizeColumnsToContents()
         n = len(overdue)
         self.overdue_label.setText(
             f"{n} past week{'s' if n != 1 else ''} not submitted by the deadline (the end of "
             "the week), with the hours logged so far." if n
             else "Every past week is submitted.")
+        emit(self.overdue_loaded)
+
+    def _loaded(self, rows: list[dto.SheetSummary]) -> None:
+        if not alive(self):
+            return
+        chosen = {(s.sheet.user_id, s.sheet.week_start) for s in self.selected()}
+        first = not self.model.items
+        self.model.load(rows)
+        if first:  # later the user's column widths stay
+            self.sheets.resizeColumnsToContents()
+            self.sheets.setColumnWidth(0, min(self.sheets.columnWidth(0), 200))
         for r in range(self.proxy.rowCount()):
             item = self.proxy.index(r, 0).data(ITEM_ROLE)
             if (item.sheet.user_id, item.sheet.week_start) in chosen:
@@ -254,6 +253,8 @@ class ApprovalsWindow(QWidget):
         emit(self.loaded)
 
     def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
         if not isinstance(exc, PunchclockError):
             raise exc
         self.error.show_message(exc.message)
@@ -278,6 +279,8 @@ class ApprovalsWindow(QWidget):
             self._detail_loaded, self._failed)
 
     def _detail_loaded(self, detail: dto.SheetDetail) -> None:
+        if not alive(self):
+            return
         chosen = self.selected()
         if len(chosen) != 1 or chosen[0].sheet != detail.summary.sheet:
             return  # the selection moved on meanwhile

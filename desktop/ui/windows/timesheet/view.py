@@ -42,7 +42,7 @@ from desktop.core.timeutil import week_start
 from desktop.ui import fuzzy
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
-from desktop.ui.widgets import ErrorLabel, show_dialog
+from desktop.ui.widgets import ErrorLabel, alive, show_dialog
 from desktop.ui.windows.timesheet.dialogs import AddRowDialog, CellEntriesDialog, ProblemsDialog
 from desktop.ui.windows.timesheet.editing import CellEditing
 from desktop.ui.windows.timesheet.model import (
@@ -232,6 +232,8 @@ class TimesheetWindow(CellEditing, QWidget):
             self.reload()
 
     def _loaded(self, result: tuple[dto.WeekView, list[dto.GridRow]]) -> None:
+        if not alive(self):
+            return
         view, carried = result
         self._version = self.app.db.data_version()
         if view.grid.sheet.week_start != self.start:
@@ -248,6 +250,8 @@ class TimesheetWindow(CellEditing, QWidget):
         emit(self.loaded)
 
     def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
         if not isinstance(exc, PunchclockError):
             raise exc
         self.error.show_message(exc.message)
@@ -301,6 +305,8 @@ class TimesheetWindow(CellEditing, QWidget):
                               self._copied, self._failed)
 
     def _copied(self, rows: list[dto.GridRow]) -> None:
+        if not alive(self):
+            return
         added = self.model.add_rows(rows)
         self.error.show_message("" if added else "last week's rows are all here already")
 
