@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import dto
+from desktop.core.app import APP_NAME
 from desktop.core.errors import PunchclockError
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
@@ -76,7 +77,7 @@ class ApprovalsWindow(QWidget):
         self.proxy = SheetProxy(self)
         self.proxy.setSourceModel(self.model)
         self._build()
-        geometry = QSettings().value("approvals/geometry")
+        geometry = QSettings(APP_NAME, "windows").value("approvals/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         self.reload()
@@ -392,5 +393,5 @@ class ApprovalsWindow(QWidget):
         return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("approvals/geometry", self.saveGeometry())
+        QSettings(APP_NAME, "windows").setValue("approvals/geometry", self.saveGeometry())
         super().closeEvent(event)

@@ -70,10 +70,12 @@ class CellPanel(QGroupBox):
         single = entries[0] if len(entries) == 1 else None
         self.cell_label.setText(title or "Choose a day of a row.")
         self.cell_label.setToolTip(title or "")
-        for box, value in ((self.description, single.description if single else ""),):
-            box.blockSignals(True)
-            box.setText(value)
-            box.blockSignals(False)
+        text = single.description if single else ""
+        self.description.blockSignals(True)
+        self.description.setText(text)
+        self.description.setCursorPosition(0)  # a long text shows its start
+        self.description.setToolTip(text)
+        self.description.blockSignals(False)
         self.billable.blockSignals(True)
         self.billable.setChecked(single.billable if single else True)
         self.billable.blockSignals(False)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import dto
+from desktop.core.app import APP_NAME
 from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
 from desktop.core.timeutil import week_start
@@ -89,7 +90,7 @@ class TimesheetWindow(CellEditing, QWidget):
         self._writes = 0
         self._version: int | None = None
         self.state.heartbeat.connect(self._heartbeat)
-        geometry = QSettings().value("timesheet/geometry")
+        geometry = QSettings(APP_NAME, "windows").value("timesheet/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         self.reload()
@@ -341,5 +342,5 @@ class TimesheetWindow(CellEditing, QWidget):
         self.write(lambda a: a.timesheets.recall(None, start))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("timesheet/geometry", self.saveGeometry())
+        QSettings(APP_NAME, "windows").setValue("timesheet/geometry", self.saveGeometry())
         super().closeEvent(event)
