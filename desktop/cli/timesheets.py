@@ -40,7 +40,9 @@ def add_parsers(commands: Commands) -> None:
     c = commands.add("approvals", "weeks to review (managers, admins)", cmd_approvals)
     week_arg(c)
     c.add_argument("--status", default="submitted", choices=STATUSES)
-    c.add_argument("--window", action="store_true", help="open the Approvals window instead")
+    c.add_argument(
+        "--window", action="store_true", help="open the Approvals window (the app's profile)"
+    )
     c = commands.add(
         "timesheet", "open the Timesheet window (the running app's, or start it)", cmd_timesheet
     )

@@ -110,7 +110,7 @@ def test_bulk_approve(qtbot: Any, app: Any, state: Any, submitted: Any) -> None:
     assert statuses == {"approved"}
 
 
-def test_reject_with_per_entry_reasons(qtbot: Any, app: Any, state: Any,
+def test_reject_with_per_entry_reasons(qtbot: Any, qtmodeltester: Any, app: Any, state: Any,
                                        submitted: Any) -> None:
     w = open_window(qtbot, state)
     tia = next(r for r in range(w.proxy.rowCount()) if w.proxy.index(r, 0).data() == "Tia Tech"
@@ -121,6 +121,7 @@ def test_reject_with_per_entry_reasons(qtbot: Any, app: Any, state: Any,
     m = dialog.model
     m.setData(m.index(1, DATE), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
     m.setData(m.index(3, REASON), "which ticket?")
+    qtmodeltester.check(m)  # checkable, with an editable reason column
     dialog.ok_button.click()  # no reason yet: refused inline, nothing changes
     qtbot.waitUntil(dialog.error.isVisible)
     assert "needs a reason" in dialog.error.text()

@@ -92,7 +92,7 @@ def test_zero_or_delete_clears_and_a_bad_value_is_refused_inline(
 
 
 def test_several_entries_open_their_list_and_edit_there(
-        qtbot: Any, app: Any, window: TimesheetWindow, loaded: Any) -> None:
+        qtbot: Any, qtmodeltester: Any, app: Any, window: TimesheetWindow, loaded: Any) -> None:
     for start, end in ((time(8), time(9)), (time(10), time(11, 30))):
         app.tracking.log(None, day=MON, customer="ACME", start=start, end=end,
                          description="patched the file servers")
@@ -104,6 +104,7 @@ def test_several_entries_open_their_list_and_edit_there(
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
     dialog = window.detail
     assert dialog is not None and dialog.model.rowCount() == 2
+    qtmodeltester.check(dialog.model)
     dialog.hours.setText("0:45")
     loaded(window, dialog.save_button.click)
     qtbot.waitUntil(lambda: dialog.model.entries[0].duration_s == 2700)
