@@ -110,6 +110,10 @@ def test_several_entries_open_their_list_and_edit_there(
     qtbot.waitUntil(lambda: dialog.model.entries[0].duration_s == 2700)
     loaded(window, dialog.delete_button.click)
     qtbot.waitUntil(lambda: texts(window)[0][FIRST_DAY_COL] == "1:30")
+    dialog.close()
+    window.detail = None
+    window.double_clicked(cell(window, 0, 0))  # one entry left: edited in place, no list
+    assert window.detail is None
 
 
 def _row(app: Any, customer: str) -> Any:

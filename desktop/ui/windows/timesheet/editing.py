@@ -177,14 +177,20 @@ class CellEditing:
         if edits:
             self.save_cells(edits)
 
+    def double_clicked(self, index: QModelIndex) -> None:
+        """A cell edited in place gets its editor (the table's edit trigger);
+        any other cell with entries opens their list."""
+        if not self.proxy.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            self.open_cell(index)
+
     def open_cell(self, index: QModelIndex) -> CellEntriesDialog | None:
+        """The entries behind a cell, to edit or delete each."""
         if not index.isValid() or self.model.view is None:
             return None
         r, c = self._source(index)
         entries = self.model.cell_entries(r, c)
-        if not entries or (len(entries) == 1 and self.model.flags(self.model.index(r, c))
-                           & Qt.ItemFlag.ItemIsEditable and self.table.hasFocus()):
-            return None  # a single editable entry is edited in place
+        if not entries:
+            return None
         view = self.model.view
         problems = [p for e in entries for p in view.problems_of(e.id)]
         title = f"{self.model.rows[r].path} · {self._cell_day(c).strftime('%a %d %b')}"

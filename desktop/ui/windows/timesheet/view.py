@@ -157,7 +157,7 @@ class TimesheetWindow(CellEditing, QWidget):
         self.table.copy_requested.connect(self.copy_selected)
         self.table.paste_requested.connect(self.paste)
         self.table.open_requested.connect(self.open_cell)
-        self.table.doubleClicked.connect(self.open_cell)
+        self.table.doubleClicked.connect(self.double_clicked)
 
         self.panel = CellPanel()
         self.description, self.billable = self.panel.description, self.panel.billable
