@@ -35,7 +35,9 @@ START, END = "<!-- windows:start -->", "<!-- windows:end -->"
 RESULTS: dict[str, dict[str, float]] = {}
 RUNS = 5
 
-pytestmark = [pytest.mark.slow]
+# The offscreen platform's window-manager notices (as in tests/ui/conftest.py).
+OFFSCREEN_NOISE = r"This plugin does not support (propagateSizeHints|raise|grabbing)"
+pytestmark = [pytest.mark.slow, pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)]
 
 
 @pytest.fixture(autouse=True)
