@@ -160,6 +160,10 @@ def test_locked_week_refuses_edits_with_the_reason(
     window.table.setCurrentIndex(cell(window, 0, 0))
     qtbot.keyClick(window.table, Qt.Key.Key_Delete)
     assert window.error.text() == "week 2026-W48 is submitted; its entries can't be changed"
+    window.error.clear_message()
+    qtbot.keyClicks(window.table, "3")  # typing into a locked cell says why, inline
+    assert window.error.text() == "week 2026-W48 is submitted; its entries can't be changed"
+    assert window.error.isVisible()
     assert not window.add_button.isEnabled()
     loaded(window, window.recall_button.click)
     assert window.banner.text().startswith("Draft")

@@ -177,6 +177,19 @@ class CellEditing:
         if edits:
             self.save_cells(edits)
 
+    def explain_refusal(self, index: QModelIndex) -> None:
+        """Typing into a cell that can't take it says why, inline."""
+        view = self.model.view
+        r, c = self._source(index)
+        if view is None or not (0 <= r < len(self.model.rows) and FIRST_DAY_COL <= c < TOTAL_COL):
+            return
+        if view.locked:
+            self.error.show_message(view.locked)
+        elif len(self.model.cell_entries(r, c)) > 1:
+            self.error.show_message(
+                f"{len(self.model.cell_entries(r, c))} entries are behind this cell; press Enter "
+                "to edit them one by one")
+
     def double_clicked(self, index: QModelIndex) -> None:
         """A cell edited in place gets its editor (the table's edit trigger);
         any other cell with entries opens their list."""

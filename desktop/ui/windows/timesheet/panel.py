@@ -98,6 +98,7 @@ class GridTable(QTableView):
     copy_requested = Signal()
     paste_requested = Signal()
     open_requested = Signal(QModelIndex)
+    refused_typing = Signal(QModelIndex)  # typed into a cell that is not edited in place
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         editing = self.state() == QAbstractItemView.State.EditingState
@@ -111,6 +112,10 @@ class GridTable(QTableView):
         elif (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
               and not editing and not in_place):
             emit(self.open_requested, self.currentIndex())
+        elif not editing and not in_place and event.text().strip() and not (
+                event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                     | Qt.KeyboardModifier.AltModifier)):
+            emit(self.refused_typing, self.currentIndex())
         else:
             super().keyPressEvent(event)
 

@@ -158,6 +158,7 @@ class TimesheetWindow(CellEditing, QWidget):
         self.table.paste_requested.connect(self.paste)
         self.table.open_requested.connect(self.open_cell)
         self.table.doubleClicked.connect(self.double_clicked)
+        self.table.refused_typing.connect(self.explain_refusal)
 
         self.panel = CellPanel()
         self.description, self.billable = self.panel.description, self.panel.billable
