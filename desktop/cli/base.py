@@ -212,13 +212,9 @@ def no_gui_reason() -> str | None:
     return None
 
 
-def open_window(cli: Cli, request: str, instead: str) -> None:
-    """Open a window of the tray app — the running app's, through its
-    single-instance socket, or start the app with it open (this call then
-    lasts as long as the app). ``instead`` names the command-line twin to use
-    where no window can open."""
-    from desktop.core.errors import PunchclockError
-
+def start_app(data_dir: Path | None, window: str | None = None) -> tuple[int | None, str]:
+    """Run the tray app (opening ``window``, see :func:`desktop.ui.main.run`) and
+    return its exit code — or (None, why) where no window can open."""
     reason = no_gui_reason()
     if reason is None:
         try:
@@ -226,8 +222,20 @@ def open_window(cli: Cli, request: str, instead: str) -> None:
         except ImportError as exc:
             reason = f"Qt can't load: {exc}"
         else:
-            cli.app.close()  # the app opens its own
-            if run(cli.args.data_dir, window=request) != 0:
-                raise PunchclockError("the Punchclock app could not open the window")
-            return
-    raise PunchclockError(f"no window here ({reason}); use `punchclock {instead}`")
+            return int(run(data_dir, window=window)), ""
+    return None, reason
+
+
+def open_window(cli: Cli, request: str, instead: str) -> None:
+    """Open a window of the tray app — the running app's, through its
+    single-instance socket, or start the app with it open (this call then
+    lasts as long as the app). ``instead`` names the command-line twin to use
+    where no window can open."""
+    from desktop.core.errors import PunchclockError
+
+    cli.app.close()  # the app opens its own
+    code, reason = start_app(cli.args.data_dir, request)
+    if code is None:
+        raise PunchclockError(f"no window here ({reason}); use `punchclock {instead}`")
+    if code != 0:
+        raise PunchclockError("the Punchclock app could not open the window")

@@ -23,7 +23,7 @@ from desktop.cli.base import (
     Run,
     UsageError,
     add_global_options,
-    no_gui_reason,
+    start_app,
 )
 from desktop.core.errors import NoProfile, PunchclockError
 
@@ -104,14 +104,9 @@ def _run_app(args: argparse.Namespace) -> int:
     """No command: the tray application. Where it can't run (no graphical
     session, or Qt can't load), say why in one line and show the status instead
     — Qt would otherwise abort the process."""
-    reason = no_gui_reason()
-    if reason is None:
-        try:
-            from desktop.ui.main import run
-        except ImportError as exc:
-            reason = f"Qt can't load: {exc}"
-        else:
-            return int(run(args.data_dir))
+    code, reason = start_app(args.data_dir)
+    if code is not None:
+        return code
     print(f"punchclock: no tray app here ({reason}); showing the status", file=sys.stderr)
     args.command = "status"
     cli = Cli(args)

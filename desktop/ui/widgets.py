@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 import shiboken6
-from PySide6.QtCore import QAbstractItemModel, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QObject, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -50,6 +50,34 @@ def alive(widget: QObject) -> bool:
     return bool(shiboken6.isValid(widget))
 
 
+def show_failure(window: QObject, label: ErrorLabel, exc: BaseException) -> None:
+    """A job of ``window`` failed: a known error goes to its inline ``label``;
+    anything else is a bug and is raised (to the excepthook). Nothing happens
+    when the window is gone."""
+    from desktop.core.errors import PunchclockError
+
+    if not alive(window):
+        return
+    if not isinstance(exc, PunchclockError):
+        raise exc
+    label.show_message(exc.message)
+
+
+def restore_size(window: QWidget, key: str) -> None:
+    """Give a window the size and place it had when last closed (``save_size``)."""
+    from desktop.core.app import APP_NAME
+
+    geometry = QSettings(APP_NAME, "windows").value(f"{key}/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+
+
+def save_size(window: QWidget, key: str) -> None:
+    from desktop.core.app import APP_NAME
+
+    QSettings(APP_NAME, "windows").setValue(f"{key}/geometry", window.saveGeometry())
+
+
 def show_dialog(dialog: D) -> D:
     """Show a modeless dialog of a window at its size hint; it is deleted on close."""
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -58,16 +86,24 @@ def show_dialog(dialog: D) -> D:
     return dialog
 
 
-def data_table(model: QAbstractItemModel, *, multi: bool = False, stretch: int | None = None,
-               sortable: bool = False) -> QTableView:
+def data_table(
+    model: QAbstractItemModel,
+    *,
+    multi: bool = False,
+    stretch: int | None = None,
+    sortable: bool = False,
+) -> QTableView:
     """A read-only table of rows: whole rows selected (several with ``multi``),
     long text elided (the models give the full text as a tooltip), columns sized
     from the first rows' contents, ``stretch`` (else the last) taking the rest."""
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
-                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setSelectionMode(
+        QAbstractItemView.SelectionMode.ExtendedSelection
+        if multi
+        else QAbstractItemView.SelectionMode.SingleSelection
+    )
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.setWordWrap(False)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,11 +36,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import dto
-from desktop.core.app import APP_NAME
 from desktop.core.errors import PunchclockError
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
-from desktop.ui.widgets import ErrorLabel, alive, data_table, show_dialog
+from desktop.ui.widgets import (
+    ErrorLabel,
+    alive,
+    data_table,
+    restore_size,
+    save_size,
+    show_dialog,
+    show_failure,
+)
 from desktop.ui.windows.approvals.dialogs import CommentDialog, RejectDialog
 from desktop.ui.windows.approvals.model import (
     ITEM_ROLE,
@@ -77,9 +84,7 @@ class ApprovalsWindow(QWidget):
         self.proxy = SheetProxy(self)
         self.proxy.setSourceModel(self.model)
         self._build()
-        geometry = QSettings(APP_NAME, "windows").value("approvals/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        restore_size(self, "approvals")
         self.reload()
 
     def sizeHint(self) -> QSize:
@@ -254,11 +259,7 @@ class ApprovalsWindow(QWidget):
         emit(self.loaded)
 
     def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        if not isinstance(exc, PunchclockError):
-            raise exc
-        self.error.show_message(exc.message)
+        show_failure(self, self.error, exc)
 
     def selected(self) -> list[dto.SheetSummary]:
         rows = self.sheets.selectionModel().selectedRows()
@@ -393,5 +394,5 @@ class ApprovalsWindow(QWidget):
         return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings(APP_NAME, "windows").setValue("approvals/geometry", self.saveGeometry())
+        save_size(self, "approvals")
         super().closeEvent(event)

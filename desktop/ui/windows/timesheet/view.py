@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,14 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import dto
-from desktop.core.app import APP_NAME
 from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
 from desktop.core.timeutil import week_start
 from desktop.ui import fuzzy
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
-from desktop.ui.widgets import ErrorLabel, alive, show_dialog
+from desktop.ui.widgets import ErrorLabel, alive, restore_size, save_size, show_dialog, show_failure
 from desktop.ui.windows.timesheet.dialogs import AddRowDialog, CellEntriesDialog, ProblemsDialog
 from desktop.ui.windows.timesheet.editing import CellEditing
 from desktop.ui.windows.timesheet.model import (
@@ -90,9 +89,7 @@ class TimesheetWindow(CellEditing, QWidget):
         self._writes = 0
         self._version: int | None = None
         self.state.heartbeat.connect(self._heartbeat)
-        geometry = QSettings(APP_NAME, "windows").value("timesheet/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        restore_size(self, "timesheet")
         self.reload()
 
     def sizeHint(self) -> QSize:
@@ -252,11 +249,7 @@ class TimesheetWindow(CellEditing, QWidget):
         emit(self.loaded)
 
     def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        if not isinstance(exc, PunchclockError):
-            raise exc
-        self.error.show_message(exc.message)
+        show_failure(self, self.error, exc)
 
     def _show_week(self, view: dto.WeekView) -> None:
         g, sheet = view.grid, view.grid.sheet
@@ -343,5 +336,5 @@ class TimesheetWindow(CellEditing, QWidget):
         self.write(lambda a: a.timesheets.recall(None, start))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings(APP_NAME, "windows").setValue("timesheet/geometry", self.saveGeometry())
+        save_size(self, "timesheet")
         super().closeEvent(event)
