@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from desktop.core.timeutil import format_week
 from desktop.core.errors import Problem
+from desktop.core.timeutil import format_week
 
 
 def target_path(customer: str, project: str | None, task: str | None, task_ref: str | None) -> str:

@@ -241,27 +241,3 @@ def test_early_or_short_submit_asks_and_a_future_week_is_refused(msp: Punchclock
         "Submit 0:00 of 40:00? (Fewer hours are logged than scheduled.)")
     with pytest.raises(ValidationError, match="has not started yet"):
         msp.timesheets.submit(tech, MON + timedelta(days=7))
-
-
-def test_not_submitted_is_the_chase_list(msp: Punchclock) -> None:
-    admin, tech, boss = (uid(msp, e) for e in ("admin@msp.test", "tech@msp.test",
-                                                "boss@msp.test"))
-    msp.directory.add_customer(admin, "ACME")
-    last = MON - timedelta(days=7)
-    msp.tracking.log(tech, day=last, customer="ACME", duration_s=3600,
-                     description="patched the file servers")
-    msp.tracking.log(tech, day=last - timedelta(days=14), customer="ACME", duration_s=7200,
-                     description="patched the file servers")
-    msp.timesheets.submit(tech, last - timedelta(days=14))
-    rows = msp.timesheets.not_submitted(boss, weeks=4)
-    # nothing before the first logged week; the empty week in between is chased
-    assert [(r.user_email, r.week_start, r.status, r.logged_s, r.scheduled_s) for r in rows] == [
-        ("tech@msp.test", last - timedelta(days=7), "draft", 0, 40 * 3600),
-        ("tech@msp.test", last, "draft", 3600, 40 * 3600),
-    ]
-    assert rows[1].deadline == datetime(2026, 11, 23, tzinfo=UTC)  # the end of its Sunday
-    assert rows[1].overdue_s == int((NOW - rows[1].deadline).total_seconds())
-    assert rows[0].team_name == "Field"
-    assert msp.timesheets.not_submitted(boss, team="Field", weeks=1)[0].week_start == last
-    with pytest.raises(Exception, match="only managers"):
-        msp.timesheets.not_submitted(tech)

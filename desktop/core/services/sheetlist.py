@@ -68,16 +68,6 @@ def actions_for(actor: dto.User, owner: dto.User, status: str) -> tuple[str, ...
 # ---------------------------------------------------------------- calendar
 
 
-def first_days(s: Session, user_ids: Sequence[str]) -> dict[str, date]:
-    """Each user's first work date with time logged (one GROUP BY)."""
-    q = (
-        select(TimeEntry.user_id, func.min(TimeEntry.work_date))
-        .where(TimeEntry.deleted_at.is_(None), TimeEntry.user_id.in_(list(user_ids)))
-        .group_by(TimeEntry.user_id)
-    )
-    return {u: d for u, d in s.execute(q)}
-
-
 def days_off(
     s: Session, user_ids: Sequence[str], lo: date | None, hi: date | None
 ) -> dict[tuple[str | None, date], tuple[int, str]]:
@@ -197,12 +187,9 @@ def aggregate_weeks(
     hi: date | None,
     policy: DescriptionPolicy,
     now: datetime,
-    *,
-    totals_only: bool = False,
 ) -> dict[_Key, _Week]:
     """Per (owner, week start): totals, the 24 h days, running timers, description
-    problems and overlaps, from four queries (see the module rule); with
-    ``totals_only`` the totals and running timers only (two queries)."""
+    problems and overlaps, from four queries (see the module rule)."""
     ids = list(owners)
     weeks: dict[_Key, _Week] = defaultdict(_Week)
     if not ids:
@@ -238,8 +225,6 @@ def aggregate_weeks(
         w.total_s += elapsed
         w.billable_s += elapsed if billable else 0
         w.running += 1
-    if totals_only:  # the chase list needs no warnings
-        return weeks
     verdict: dict[str, str | None] = {}
     for user_id, day, text, n in s.execute(
         select(TimeEntry.user_id, TimeEntry.work_date, TimeEntry.description, func.count())

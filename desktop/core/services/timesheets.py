@@ -187,8 +187,6 @@ class TimesheetService(Service):
         team: str | None,
         user: str | None,
         now: datetime,
-        *,
-        totals_only: bool = False,
     ) -> list[dto.SheetSummary]:
         owners, emails = self._reviewed(s, actor, team, user)
         if not owners:
@@ -216,9 +214,7 @@ class TimesheetService(Service):
                 return []
             lo = max(lo or date.min, min(k[1] for k in sheets))
             hi = min(hi or date.max, max(k[1] for k in sheets) + timedelta(days=6))
-        weeks = sheetlist.aggregate_weeks(
-            s, owners, lo, hi, load_policy(s), now, totals_only=totals_only
-        )
+        weeks = sheetlist.aggregate_weeks(s, owners, lo, hi, load_policy(s), now)
         keys = set(sheets)
         if Status.DRAFT in wanted:  # weeks with time but no row yet are drafts
             keys |= set(weeks)
@@ -255,68 +251,6 @@ class TimesheetService(Service):
             and (wanted_user is None or uid == wanted_user)
         }
         return owners, {r.id: r.email for r in rows}
-
-    def not_submitted(
-        self,
-        actor_id: str | None,
-        *,
-        team: str | None = None,
-        as_of: datetime | None = None,
-        weeks: int = 8,
-    ) -> list[dto.OverdueWeek]:
-        """The chase list: past weeks (of the last ``weeks``, from the week of a
-        person's first logged time on) of the people the actor reviews that are
-        not submitted although their deadline — the end of the week's last day in
-        the owner's timezone — has passed, with the hours logged so far; weeks
-        with nothing scheduled and nothing logged are left out. Most overdue
-        first."""
-        now = as_of or self.now()
-        with self.db.read() as s:
-            actor = to_user(s, require_user(s, actor_id))
-            if actor.role not in (permissions.MANAGER, permissions.ADMIN):
-                raise Forbidden("only managers and admins review timesheets")
-            owners, _emails = self._reviewed(s, actor, team, None)
-            if not owners:
-                return []
-            today = now.date()
-            first = today - timedelta(weeks=weeks)
-            found = {
-                (x.sheet.user_id, x.sheet.week_start): x
-                for x in self._summaries(
-                    s, actor, set(Status), first, today, team, None, now, totals_only=True
-                )
-            }
-            off = sheetlist.days_off(s, list(owners), first - timedelta(days=6), today)
-            began = sheetlist.first_days(s, list(owners))
-        out = []
-        for owner in owners.values():
-            if owner.id not in began:
-                continue  # nothing logged ever: nothing to chase yet
-            start = week_start(max(first, began[owner.id]), owner.first_weekday)
-            while start <= today:
-                deadline = sheetlist.week_end_utc(owner, start)
-                row = found.get((owner.id, start))
-                status = row.sheet.status if row else Status.DRAFT.value
-                if deadline <= now and status not in (Status.SUBMITTED, Status.APPROVED):
-                    plan = sheetlist.scheduled_in_week(owner, start, off)
-                    logged = row.total_s if row else 0
-                    if plan or logged:
-                        out.append(
-                            dto.OverdueWeek(
-                                owner.id,
-                                owner.name,
-                                owner.email,
-                                owner.team,
-                                start,
-                                status,
-                                logged,
-                                plan,
-                                deadline,
-                                int((now - deadline).total_seconds()),
-                            )
-                        )
-                start += timedelta(days=7)
-        return sorted(out, key=lambda o: (-o.overdue_s, o.user_name.lower()))
 
     def sheet(self, actor_id: str | None, user: str, day: date) -> dto.SheetDetail:
         """One reviewed week, read when it is selected: its summary, entries, the

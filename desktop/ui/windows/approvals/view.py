@@ -7,7 +7,7 @@
   number of queries); selecting a sheet reads its entries and history
   (:meth:`TimesheetService.sheet`).
 * **Not submitted**: past weeks not submitted by their deadline, with the
-  hours logged so far (:meth:`TimesheetService.not_submitted`).
+  hours logged so far (:meth:`ReportsService.overdue`).
 * Approve (several selected sheets at once), Reject… (a reason, per-entry
   reasons), Return for revision… (a note), Reopen… (admins): each button is
   enabled exactly when every selected sheet's ``actions`` — the core's
@@ -222,7 +222,7 @@ class ApprovalsWindow(QWidget):
     def reload_overdue(self) -> None:
         """The Not submitted tab, read when it is shown (and on each reload then)."""
         team = self.team.currentData()
-        self.state.runner.run(lambda: self.app.timesheets.not_submitted(None, team=team),
+        self.state.runner.run(lambda: self.app.reports.overdue(None, team=team),
                               self._overdue_loaded, self._failed)
 
     def _overdue_loaded(self, overdue: list[dto.OverdueWeek]) -> None:
