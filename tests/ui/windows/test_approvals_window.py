@@ -195,4 +195,4 @@ def test_not_submitted_tab(qtbot: Any, app: Any, state: Any, team: Any) -> None:
              for r in range(p.rowCount())]
     assert ("Tia Tech", "2026-W47", "3:00") in found
     assert all(name in ("Tia Tech", "Bo Boss") for name, _, _ in found)
-    assert "not submitted by the deadline" in w.overdue_label.text()
+    assert "not submitted by their deadline" in w.overdue_label.text()

@@ -234,8 +234,8 @@ class ApprovalsWindow(QWidget):
             self.overdue_view.resizeColumnsToContents()
         n = len(overdue)
         self.overdue_label.setText(
-            f"{n} past week{'s' if n != 1 else ''} not submitted by the deadline (the end of "
-            "the week), with the hours logged so far." if n
+            f"{n} past week{'s' if n != 1 else ''} not submitted by their deadline, with the "
+            "hours logged so far." if n
             else "Every past week is submitted.")
         emit(self.overdue_loaded)
 
