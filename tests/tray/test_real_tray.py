@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -73,7 +74,10 @@ def test_cli_changes_show_in_the_tray_within_2s_and_vice_versa(tray: Any) -> Non
 
 
 def test_kill_9_keeps_the_running_timer(tray: Any) -> None:
-    tray.cli("start", "--task", "4521", "--at", "08:00")
+    # a start in the past whatever the hour (08:00 local is in the future
+    # between midnight and 08:00 in the profile's zone)
+    started = (datetime.now(UTC) - timedelta(minutes=20)).isoformat(timespec="seconds")
+    tray.cli("start", "--task", "4521", "--at", started)
     before = status(tray)["entry"]
     tray.start()
     tray.icon_geometry()
