@@ -4,6 +4,8 @@ and the day's ``timeline`` (the numbers of
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from desktop.cli import report_output as out
 from desktop.cli.base import Cli, CommandParser, Commands, period, period_args
 
@@ -38,6 +40,9 @@ def add_parsers(commands: Commands) -> None:
 
     c = commands.add("timeline", "a day of one or more people, hour by hour", cmd_timeline)
     c.add_argument("--date", default="today")
+    c.add_argument(
+        "--png", type=Path, metavar="FILE", help="draw the day as the Timeline window does"
+    )
     g = c.add_mutually_exclusive_group()
     g.add_argument("--user", action="append", metavar="EMAIL")
     g.add_argument("--team")
@@ -99,5 +104,12 @@ def cmd_timeline(cli: Cli) -> None:
     a = cli.args
     me = cli.me()
     day = parse_date(a.date, cli.today(me))
+    if a.png:
+        # Qt only for this option: the rest of the CLI never loads it.
+        from desktop.ui.windows.timeline.render import render_png
+
+        path = render_png(cli.app, day, a.png, actor_id=me.id, team=a.team, user_refs=a.user)
+        cli.out.emit({"png": str(path), "date": day.isoformat()}, f"wrote {path}")
+        return
     days = cli.app.reports.timeline(day, a.user, team=a.team, actor_id=me.id)
     cli.out.emit(out.TIMELINE_DAY.many(days), lambda: f"{day}\n" + out.timeline_text(days))
