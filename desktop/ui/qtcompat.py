@@ -44,3 +44,26 @@ def emit(signal: SignalInstance, *args: Any) -> None:
     result = untyped.emit(*args)
     if EMIT_STEALS_TRUE and result is True:
         _incref(True)
+
+
+_true_floor = 0
+TRUE_CUSHION = 20_000
+
+
+def keep_true_alive() -> None:
+    """Give back what other libraries' ``emit()`` calls took from ``True``.
+
+    pyqtgraph emits its own signals (range changes, mouse moves) through the
+    same leaking ``SignalInstance.emit``, out of :func:`emit`'s reach. Windows
+    that host pyqtgraph call this after drawing, on mouse moves and every
+    second: it keeps ``True``'s reference count at least at the highest it was
+    seen at (the first time plus a cushion). Topping up a count that
+    legitimately fell only keeps ``True`` referenced a little more — it is
+    never freed anyway."""
+    global _true_floor
+    if not EMIT_STEALS_TRUE:
+        return
+    now = sys.getrefcount(True)
+    _true_floor = max(_true_floor, now + (TRUE_CUSHION if _true_floor == 0 else 0))
+    for _ in range(max(0, _true_floor - now)):
+        _incref(True)

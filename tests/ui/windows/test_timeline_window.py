@@ -201,3 +201,21 @@ def test_technician_has_no_team_choice(app: Any, state: Any, qtbot: Any) -> None
     w = TimelineWindow(state)
     qtbot.addWidget(w)
     assert w.show_combo.count() == 1 and w.show_combo.isHidden()
+
+
+def test_pyqtgraph_emits_do_not_drain_true(window: Any) -> None:
+    """pyqtgraph emits through PySide6's leaking emit(); the plot tops True up."""
+    import sys
+
+    from desktop.ui import qtcompat
+
+    if not qtcompat.EMIT_STEALS_TRUE:
+        pytest.skip("this PySide6 does not leak references to True")
+    qtcompat.keep_true_alive()
+    before = sys.getrefcount(True)
+    scene = window.plot.scene()
+    for _ in range(5000):
+        scene.sigPrepareForPaint.emit()  # what pyqtgraph does on every paint
+    assert sys.getrefcount(True) < before - 4000  # the leak is real
+    qtcompat.keep_true_alive()
+    assert sys.getrefcount(True) >= before

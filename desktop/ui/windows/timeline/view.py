@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 from desktop.core import dto
 from desktop.core.durations import format_duration
 from desktop.ui.palette import Palette
-from desktop.ui.qtcompat import emit
+from desktop.ui.plots import guard_true
+from desktop.ui.qtcompat import emit, keep_true_alive
 from desktop.ui.windows.timeline.items import HourAxis, LaneItem, RunningItem
 from desktop.ui.windows.timeline.model import (
     BLOCK_H,
@@ -76,6 +77,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
         self.preview.setZValue(10)
         self.preview.hide()
         self.view.addItem(self.preview, ignoreBounds=True)
+        guard_true(self)
 
     # --------------------------------------------------------------- data
 
@@ -119,6 +121,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
             lo, hi = opening_range(lanes, axis)
             self.view.setXRange(lo, hi, padding=0)
         self.setMinimumHeight(min(60 + len(lanes) * LANE_PX, 900))
+        keep_true_alive()
 
     def _show_running(self) -> None:
         running = next((lane.running for lane in self.lanes if lane.running), None)
