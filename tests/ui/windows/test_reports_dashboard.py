@@ -93,9 +93,7 @@ def test_sorting_is_by_the_numbers(qtbot: Any, mstate: Any, msp: Any) -> None:
     w = open_reports(qtbot, mstate)
     view = w.utilization
     column = view.model.headers().index("Utilization")
-    view.table.sortByColumn(
-        column, view.table.horizontalHeader().sortIndicatorOrder().DescendingOrder
-    )
+    view.table.sortByColumn(column, Qt.SortOrder.DescendingOrder)
     values = [view.proxy.index(r, column).data(SORT_ROLE) for r in range(view.proxy.rowCount())]
     assert values == sorted(values, reverse=True)
 
