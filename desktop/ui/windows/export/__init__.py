@@ -1,0 +1,1 @@
+"""The Export dialog (:mod:`.dialog`) and its preview table (:mod:`.model`)."""
