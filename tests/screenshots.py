@@ -143,6 +143,77 @@ def window_shots(tmp: Path) -> None:
     core.close()
 
 
+def _settle(state: TrackerState) -> None:
+    """Let every background read finish and its result reach the window."""
+    for _ in range(20):
+        state.runner.wait()
+        QApplication.processEvents()
+        if not state.runner.busy:
+            return
+
+
+def _grab(widget: QWidget, name: str, size: tuple[int, int]) -> None:
+    widget.resize(*size)
+    widget.show()
+    QApplication.processEvents()
+    widget.grab().save(str(OUT / name))
+    print(OUT / name)
+
+
+def report_shots() -> None:
+    """Timeline (own day, the team of 8), Reports (utilization, profitability)
+    and Export on the demo company."""
+    from desktop.core.demo import load_demo
+    from desktop.core.timeutil import work_date
+    from desktop.ui.windows.export.dialog import ExportDialog
+    from desktop.ui.windows.reports.window import ReportsWindow
+    from desktop.ui.windows.timeline.window import TimelineWindow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        core = Punchclock.open(Path(tmp) / "demo")
+        core.directory.init_profile(
+            name="Ada Admin", email="ada@northwind.example", timezone="Europe/Berlin"
+        )
+        load_demo(core, technicians=8, weeks=6)
+        core.directory.init_profile(name="Alex Novak", email="alex@northwind.example")
+        today = work_date(core.clock(), "Europe/Berlin")
+        day = today - timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        state = TrackerState(core)
+        state.refresh()
+        own = TimelineWindow(state)
+        own.go(day)
+        _settle(state)
+        _grab(own, "timeline-own.png", (1100, 300))
+        core.directory.init_profile(name="Morgan Blake", email="morgan@northwind.example")
+        state.refresh()
+        team = TimelineWindow(state)
+        team.go(day)
+        team.show_team("Service Desk")
+        _settle(state)
+        _grab(team, "timeline-team.png", (1200, 600))
+        reports = ReportsWindow(state)
+        reports.utilization.period.select("last-month")
+        _settle(state)
+        _grab(reports, "reports-utilization.png", (1250, 820))
+        assert reports.profitability is not None
+        reports.profitability.period.select("last-month")
+        reports.tabs.setCurrentWidget(reports.profitability)
+        _settle(state)
+        _grab(reports, "reports-profitability.png", (1250, 820))
+        core.directory.init_profile(name="Ada Admin", email="ada@northwind.example")
+        state.refresh()
+        export = ExportDialog(state)
+        export.period.select("last-month")
+        _settle(state)
+        _grab(export, "export-dialog.png", (680, 560))
+        for w in (own, team, reports, export):
+            w.close()
+        state.runner.wait()
+        core.close()
+
+
 def main() -> int:
     qt = QApplication(sys.argv)
     OUT.mkdir(exist_ok=True)
@@ -189,6 +260,7 @@ def main() -> int:
         state.runner.wait()
         core.close()
         window_shots(Path(tmp))
+    report_shots()
     del qt
     return 0
 

@@ -84,6 +84,7 @@ class ExportDialog(QDialog):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -173,12 +174,14 @@ class ExportDialog(QDialog):
         start, end, per, include = self._args()
         self.error.clear_message()
 
-        def job(a: Punchclock) -> ExportPreview:
-            return preview(a.exports, None, start, end, per=per, include_exported=include)
+        def job(a: Punchclock) -> tuple[ExportPreview, str]:
+            found = preview(a.exports, None, start, end, per=per, include_exported=include)
+            return found, a.company.policy().currency
 
         self.state.runner.run(lambda: job(self.state.app), self._previewed, self._refused)
 
-    def _previewed(self, p: ExportPreview) -> None:
+    def _previewed(self, found: tuple[ExportPreview, str]) -> None:
+        p, currency = found
         if (p.start, p.end, p.per) != self._args()[:3]:
             return  # an older request; a newer one is on its way
         self.preview_data = p
@@ -186,7 +189,7 @@ class ExportDialog(QDialog):
         t = p.total
         self.total.setText(
             f"{t.entries} entries, {t.lines} lines, {hours_text(t.billed_s)} h billed, "
-            f"{money_text(t.amount_minor)} in total"
+            f"{money_text(t.amount_minor)} {currency} in total"
             if t.lines
             else "Nothing to export in this period (the file will hold the header only)."
         )

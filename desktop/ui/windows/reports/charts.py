@@ -11,6 +11,7 @@ from decimal import Decimal
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from desktop.core import dto
@@ -40,6 +41,10 @@ def _plot(parent: QWidget | None, title: str) -> pg.PlotWidget:
     return plot
 
 
+def _elide(text: str, px: int) -> str:
+    return QFontMetrics(QFont()).elidedText(text, Qt.TextElideMode.ElideRight, px)
+
+
 def _value(v: Decimal | None) -> float:
     return math.nan if v is None else float(v)
 
@@ -57,7 +62,7 @@ class TrendChart:
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self.widget = _plot(parent, "Utilization trend (%)")
-        self.widget.getPlotItem().addLegend(offset=(-10, 10), labelTextColor="#222222")
+        self.widget.getPlotItem().addLegend(offset=(10, 5), labelTextColor="#222222", colCount=3)
         self.series: dict[str, list[float]] = {}
         self.targets: dict[str, list[float]] = {}
         self.company: list[float] = []
@@ -104,7 +109,8 @@ class TrendChart:
         plot.getAxis("bottom").setTicks([labels[::every], []])
         plot.setXRange(-0.3, max(len(labels) - 0.7, 0.7), padding=0)
         finite = [v for s in (*self.series.values(), self.company) for v in s if not math.isnan(v)]
-        plot.setYRange(0, max([100.0, *finite]) * 1.05, padding=0)
+        # Head-room above the lines for the legend.
+        plot.setYRange(0, max([100.0, *finite]) * 1.35, padding=0)
         keep_true_alive()
 
 
@@ -135,7 +141,7 @@ class CapacityChart:
                 pen=pg.mkPen("#555555"),
             )
             plot.addItem(bars)
-        ticks = [(float(i), r.name) for i, r in enumerate(rows)]
+        ticks = [(float(i), _elide(r.name, 120)) for i, r in enumerate(rows)]
         plot.getAxis("left").setTicks([ticks, []])
         lo = min([0.0, *widths.tolist()])
         hi = max([1.0, *widths.tolist()])
@@ -174,7 +180,9 @@ class MarginChart:
                 pen=pg.mkPen("#555555"),
             )
             plot.addItem(bars)
-        plot.getAxis("left").setTicks([[(float(i), r.name) for i, r in enumerate(rows)], []])
+        plot.getAxis("left").setTicks(
+            [[(float(i), _elide(r.name, 180)) for i, r in enumerate(rows)], []]
+        )
         plot.getAxis("bottom").enableAutoSIPrefix(False)
         lo = min([0.0, *widths.tolist()])
         hi = max([1.0, *widths.tolist()])

@@ -86,6 +86,7 @@ class ProfitabilityView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(self.model.headers().index("Value"), Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -126,10 +127,16 @@ class ProfitabilityView(QWidget):
         self.loads += 1
         self.data = data
         r = data.report
+        columns = profit_columns(r.by, self.with_cost)
+        regrouped = [c.header for c in columns] != self.model.headers()
         self.model.beginResetModel()
-        self.model.columns = profit_columns(r.by, self.with_cost)
+        self.model.columns = columns
         self.model.rows = list(r.rows)
         self.model.endResetModel()
+        if regrouped:  # the columns moved: sort by value again
+            self.table.sortByColumn(
+                self.model.headers().index("Value"), Qt.SortOrder.DescendingOrder
+            )
         t = r.total
         text = (
             f"Total {hours_text(t.billed_s)} billed, value {money_text(t.value_minor)} {r.currency}"
