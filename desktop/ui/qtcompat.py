@@ -46,24 +46,29 @@ def emit(signal: SignalInstance, *args: Any) -> None:
         _incref(True)
 
 
-_true_floor = 0
-TRUE_CUSHION = 20_000
+
+_floors: dict[int, int] = {}
+CUSHION = 20_000
+_SINGLETONS = (True, False, None)
 
 
 def keep_true_alive() -> None:
-    """Give back what other libraries' ``emit()`` calls took from ``True``.
+    """Give back the references to ``True``, ``False`` and ``None`` that
+    pyqtgraph's drawing takes.
 
-    pyqtgraph emits its own signals (range changes, mouse moves) through the
-    same leaking ``SignalInstance.emit``, out of :func:`emit`'s reach. Windows
-    that host pyqtgraph call this after drawing, on mouse moves and every
-    second: it keeps ``True``'s reference count at least at the highest it was
-    seen at (the first time plus a cushion). Topping up a count that
-    legitimately fell only keeps ``True`` referenced a little more — it is
+    pyqtgraph emits its own signals (range changes, paints, mouse moves)
+    through the leaking ``SignalInstance.emit``, out of :func:`emit`'s reach,
+    and on this binding each repaint of a plot also loses references to
+    ``None`` (about three per ``grab()``; measured, cause inside the binding).
+    Windows that host pyqtgraph call this after drawing, on mouse moves and
+    every second: it keeps each count at least at the highest it was seen at
+    (the first time plus a cushion). Topping up a count that legitimately
+    fell only keeps the object referenced a little more — these three are
     never freed anyway."""
-    global _true_floor
-    if not EMIT_STEALS_TRUE:
-        return
-    now = sys.getrefcount(True)
-    _true_floor = max(_true_floor, now + (TRUE_CUSHION if _true_floor == 0 else 0))
-    for _ in range(max(0, _true_floor - now)):
-        _incref(True)
+    for obj in _SINGLETONS:
+        now = sys.getrefcount(obj)
+        key = id(obj)
+        floor = max(_floors.get(key, now + CUSHION), now)
+        _floors[key] = floor
+        for _ in range(floor - now):
+            _incref(obj)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.core import dto
 from desktop.ui.palette import COLOURS, Palette
-from desktop.ui.plots import guard_true
+from desktop.ui.plots import GuardedPlotWidget
 from desktop.ui.qtcompat import keep_true_alive
 
 COMPANY_PEN = pg.mkPen("#222222", width=2, style=Qt.PenStyle.DashLine)
@@ -25,7 +25,7 @@ ROOM = "#009E73"
 
 
 def _plot(parent: QWidget | None, title: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(parent, background="w")
+    plot = GuardedPlotWidget(parent, background="w")
     item = plot.getPlotItem()
     item.hideButtons()
     item.setMenuEnabled(False)
@@ -37,7 +37,6 @@ def _plot(parent: QWidget | None, title: str) -> pg.PlotWidget:
         ax.setPen(pg.mkPen("#9aa0a6"))
     plot.setMouseEnabled(x=False, y=False)
     plot.setMinimumHeight(200)
-    guard_true(plot)
     return plot
 
 

@@ -6,12 +6,14 @@ period itself when it is longer) with their targets and the company line;
 and next week's capacity per technician.
 
 Everything comes from :class:`~desktop.core.services.reports.ReportsService`
-in one job off the GUI thread; technicians see only themselves (the core's
-scope)."""
+off the GUI thread, in three jobs so the table shows first: the utilization
+report with next week's capacity, then the trend, then the timeliness
+columns (the slowest read: one row per entry). Technicians see only
+themselves (the core's scope)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,9 +56,9 @@ TREND_MONTHS = 6
 @dataclass(frozen=True)
 class Dashboard:
     report: dto.UtilizationReport
-    timeliness: dto.TimelinessReport | None
-    trend: dto.UtilizationTrend
     capacity: dto.UtilizationReport
+    trend: dto.UtilizationTrend | None = None
+    timeliness: dto.TimelinessReport | None = None
 
 
 def trend_range(start: date, end: date, step: str) -> tuple[date, date]:
@@ -69,20 +71,40 @@ def trend_range(start: date, end: date, step: str) -> tuple[date, date]:
     return min(first, start), end
 
 
+def load_table(
+    app: Punchclock, start: date, end: date, by: str, basis: str, today: date
+) -> Dashboard:
+    """The utilization report and next week's capacity per technician."""
+    report = app.reports.utilization(start, end, by=by, basis=basis)
+    monday = week_start(today) + timedelta(days=7)
+    capacity = app.reports.utilization(monday, monday + timedelta(days=6), by="technician")
+    return Dashboard(report, capacity)
+
+
+def load_trend(
+    app: Punchclock, start: date, end: date, by: str, basis: str, step: str
+) -> dto.UtilizationTrend:
+    lo, hi = trend_range(start, end, step)
+    return app.reports.utilization_trend(lo, hi, step=step, by=by, basis=basis)
+
+
+def load_timeliness(app: Punchclock, start: date, end: date) -> dto.TimelinessReport | None:
+    try:
+        return app.reports.timeliness(start, end)
+    except PunchclockError:
+        return None
+
+
 def load_dashboard(
     app: Punchclock, start: date, end: date, by: str, basis: str, step: str, today: date
 ) -> Dashboard:
-    reports = app.reports
-    report = reports.utilization(start, end, by=by, basis=basis)
-    try:
-        timeliness = reports.timeliness(start, end)
-    except PunchclockError:
-        timeliness = None
-    lo, hi = trend_range(start, end, step)
-    trend = reports.utilization_trend(lo, hi, step=step, by=by, basis=basis)
-    monday = week_start(today) + timedelta(days=7)
-    capacity = reports.utilization(monday, monday + timedelta(days=6), by="technician")
-    return Dashboard(report, timeliness, trend, capacity)
+    """All of it in one go (the screenshots, the benchmark)."""
+    table = load_table(app, start, end, by, basis, today)
+    return replace(
+        table,
+        trend=load_trend(app, start, end, by, basis, step),
+        timeliness=load_timeliness(app, start, end),
+    )
 
 
 def summary_text(r: dto.UtilizationReport) -> str:
@@ -131,6 +153,7 @@ class UtilizationView(QWidget):
         self.capacity_chart = CapacityChart(self)
         self.data: Dashboard | None = None
         self.loads = 0
+        self._token: object = None
 
         bar = QHBoxLayout()
         for w in (self.period, self.basis, self.by, self.step):
@@ -155,13 +178,24 @@ class UtilizationView(QWidget):
     def reload(self) -> None:
         start, end = self.period.period()
         by, basis, step = self.by.currentData(), self.basis.currentData(), self.step.currentData()
-        today = self.today
+        today, app, run = self.today, self.state.app, self.state.runner.run
         self.error.clear_message()
-        self.state.runner.run(
-            lambda: load_dashboard(self.state.app, start, end, by, basis, step, today),
-            self.show_dashboard,
+        token = self._token = object()
+
+        def current(fn: Any) -> Any:
+            return lambda result: fn(result) if token is self._token else None
+
+        run(
+            lambda: load_table(app, start, end, by, basis, today),
+            current(self.show_dashboard),
             self._failed,
         )
+        run(
+            lambda: load_trend(app, start, end, by, basis, step),
+            current(self.show_trend),
+            self._failed,
+        )
+        run(lambda: load_timeliness(app, start, end), current(self.show_timeliness), self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, PunchclockError):
@@ -169,12 +203,23 @@ class UtilizationView(QWidget):
         self.error.show_message(exc.message)
 
     def show_dashboard(self, data: Dashboard) -> None:
+        """The table, summary and capacity (and trend / timeliness when ``data`` has them)."""
         self.loads += 1
         self.data = data
         self.model.reload(utilization_lines(data.report, data.timeliness))
         self.summary.setText(summary_text(data.report))
         self.capacity_chart.show(data.capacity)
         self._draw_trend()
+
+    def show_trend(self, trend: dto.UtilizationTrend) -> None:
+        if self.data is not None:
+            self.data = replace(self.data, trend=trend)
+            self._draw_trend()
+
+    def show_timeliness(self, timeliness: dto.TimelinessReport | None) -> None:
+        if self.data is not None:
+            self.data = replace(self.data, timeliness=timeliness)
+            self.model.reload(utilization_lines(self.data.report, timeliness))
 
     def selected_keys(self) -> list[str]:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -186,5 +231,5 @@ class UtilizationView(QWidget):
         return [self.proxy.data(i, ROW_ROLE).u.key for i in first]
 
     def _draw_trend(self, *_: Any) -> None:
-        if self.data is not None:
+        if self.data is not None and self.data.trend is not None:
             self.trend_chart.show(self.data.trend, self.selected_keys())

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 from desktop.core import dto
 from desktop.core.durations import format_duration
 from desktop.ui.palette import Palette
-from desktop.ui.plots import guard_true
+from desktop.ui.plots import GuardedPlotWidget
 from desktop.ui.qtcompat import emit, keep_true_alive
 from desktop.ui.windows.timeline.items import HourAxis, LaneItem, RunningItem
 from desktop.ui.windows.timeline.model import (
@@ -40,7 +40,7 @@ NAME_PX = 150
 LANE_PX = 42
 
 
-class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
+class TimelinePlot(GuardedPlotWidget):
     entry_clicked = Signal(object, object)  # Lane, Block
     span_dragged = Signal(object, object, str, float, float)  # Lane, Block | None, edge, x0, x1
     hover_changed = Signal(str)
@@ -66,6 +66,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
         self.view.setMouseEnabled(x=True, y=False)
         self.view.invertY(True)
         self.view.setDefaultPadding(0)
+        self.view.disableAutoRange()  # the ranges are set from the day, not from the items
         self.lanes: list[Lane] = []
         self.items: dict[str, LaneItem] = {}
         self.running: RunningItem | None = None
@@ -77,7 +78,6 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
         self.preview.setZValue(10)
         self.preview.hide()
         self.view.addItem(self.preview, ignoreBounds=True)
-        guard_true(self)
 
     # --------------------------------------------------------------- data
 
@@ -104,7 +104,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
             if item is None:
                 item = LaneItem(lane, self)
                 self.items[lane.user_id] = item
-                self.view.addItem(item)
+                self.view.addItem(item, ignoreBounds=True)
             else:
                 item.set_lane(lane)
         for user_id in list(self.items):
@@ -130,7 +130,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
             self.running = None
         if running is not None and self.running is None:
             self.running = RunningItem(running)
-            self.view.addItem(self.running)
+            self.view.addItem(self.running, ignoreBounds=True)
 
     def _label_axes(self) -> None:
         metrics = QFontMetrics(self.font())
