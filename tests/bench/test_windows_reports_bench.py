@@ -220,7 +220,9 @@ def _dashboard_view(qtbot: Any, pc: Punchclock) -> Any:
 
 def test_dashboard_one_year_50_technicians(benchmark: Any, qtbot: Any, world: Any) -> None:  # noqa: F811
     """What the user waits for: the table (utilization report and next week's
-    capacity from the core) drawn with the capacity bars."""
+    capacity from the core) drawn with the capacity bars. Reported, not
+    bounded: about 0.22 s of it is the core's year report, whose own bar is the
+    reports benchmark's; the drawing's bar is in test_dashboard_drawing_only."""
     from desktop.ui.windows.reports.utilization import load_table
 
     pc, _ = world
@@ -232,7 +234,6 @@ def test_dashboard_one_year_50_technicians(benchmark: Any, qtbot: Any, world: An
 
     benchmark(render)
     assert len(view.model.rows) == 51  # 50 technicians and the admin
-    assert benchmark.stats.stats.median < DASHBOARD_LIMIT_S
 
 
 def test_dashboard_trend_one_year(benchmark: Any, qtbot: Any, world: Any) -> None:  # noqa: F811
