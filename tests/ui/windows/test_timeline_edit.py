@@ -112,7 +112,7 @@ def test_edge_drag_in_a_locked_week_is_refused_with_the_reason(
 
 
 def test_cli_renders_the_day_to_png(app: Any, tmp_path: Path, qtbot: Any) -> None:
-    from desktop.cli.main import main
+    from desktop.cli import main
 
     out = tmp_path / "day.png"
     data_dir = str(app.db.path.parent)
