@@ -3,40 +3,17 @@ the core's (file written, entries marked), refusals are inline."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from windows_helpers import world
 
 from desktop.core.app import Punchclock
-from desktop.core.db import open_database
 from desktop.core.exports.preview import preview
 from desktop.ui.state import TrackerState
 from desktop.ui.windows.export.dialog import ExportDialog
-
-_spec = importlib.util.spec_from_file_location(
-    "reports_world_export", Path(__file__).resolve().parents[2] / "unit" / "reports_world.py"
-)
-assert _spec is not None and _spec.loader is not None
-world = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(world)
-
-
-@pytest.fixture
-def msp(tmp_path: Path) -> Iterator[Punchclock]:
-    app = Punchclock(
-        open_database(tmp_path / "msp"), clock=lambda: datetime(2026, 11, 27, 17, tzinfo=UTC)
-    )
-    admin = app.directory.init_profile(name="Ada Admin", email="admin@msp.test")
-    app.directory.add_user(admin.id, "boss@msp.test", name="Bo Boss", role="manager")
-    app.directory.add_team(admin.id, "Field", manager="boss@msp.test")
-    app.directory.add_user(admin.id, "tech@msp.test", name="Tia Tech", team="Field")
-    world.build(app)
-    yield app
-    app.close()
 
 
 @pytest.fixture

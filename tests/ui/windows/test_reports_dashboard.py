@@ -4,51 +4,16 @@ for readers who may see cost; every model through qtmodeltester."""
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
+from windows_helpers import NOW, world
 
-from desktop.core.app import Punchclock
-from desktop.core.db import open_database
 from desktop.ui.state import TrackerState
 from desktop.ui.windows.reports.models import SORT_ROLE, pct_text
 from desktop.ui.windows.reports.profitability import ProfitabilityView
 from desktop.ui.windows.reports.utilization import trend_range
 from desktop.ui.windows.reports.window import ReportsWindow
-
-_spec = importlib.util.spec_from_file_location(
-    "reports_world_ui", Path(__file__).resolve().parents[2] / "unit" / "reports_world.py"
-)
-assert _spec is not None and _spec.loader is not None
-world = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(world)
-
-NOW = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def msp(tmp_path: Path) -> Iterator[Punchclock]:
-    app = Punchclock(open_database(tmp_path / "msp"), clock=lambda: NOW)
-    admin = app.directory.init_profile(name="Ada Admin", email="admin@msp.test")
-    app.directory.add_user(admin.id, "boss@msp.test", name="Bo Boss", role="manager")
-    app.directory.add_team(admin.id, "Field", manager="boss@msp.test")
-    app.directory.add_user(admin.id, "tech@msp.test", name="Tia Tech", team="Field")
-    world.build(app)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def mstate(qtbot: Any, msp: Punchclock) -> Iterator[TrackerState]:
-    st = TrackerState(msp)
-    st.refresh()
-    yield st
-    st.runner.wait(5000)
 
 
 def wait(qtbot: Any, st: TrackerState) -> None:

@@ -1,16 +1,27 @@
 """Shared by the window tests: mouse gestures on a pyqtgraph plot in data
 coordinates (QTest can't keep a button held across moves, so the events are
-sent as they are), and the timeline fixture day."""
+sent as they are), the timeline fixture day, and the hand-computed reports
+fixture (tests/unit/reports_world.py, loaded from its file)."""
 
 from __future__ import annotations
 
+import importlib.util
 import time as time_module
-from datetime import date, time
+from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
+
+_spec = importlib.util.spec_from_file_location(
+    "reports_world_ui", Path(__file__).resolve().parents[2] / "unit" / "reports_world.py"
+)
+assert _spec is not None and _spec.loader is not None
+world = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(world)
+NOW = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # the reports fixture's clock
 
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.MouseButton.NoButton
