@@ -120,3 +120,18 @@ def test_cli_renders_the_day_to_png(app: Any, tmp_path: Path, qtbot: Any) -> Non
     code = main(["--data-dir", data_dir, "timeline", "--date", DAY.isoformat(), "--png", str(out)])
     assert code == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_drag_to_log_in_a_locked_week_is_refused_inline(app: Any, window: Any, settle: Any) -> None:
+    w, ids = window
+    app.tracking.edit(None, ids["untimed"], description="Phone support for the printers")
+    app.timesheets.submit(None, DAY)
+    before = len(app.tracking.entries(None, start=DAY, end=DAY))
+    drag(w.plot, 11.25 * H, 12 * H, MID)
+    (dialog,) = w.dialogs
+    dialog.picker.customer.setCurrentIndex(dialog.picker.customer.findText("Globex"))
+    dialog.description.setText("Firewall rule review")
+    dialog.save(close=True)
+    settle()
+    assert "submitted" in dialog.error.text()
+    assert len(app.tracking.entries(None, start=DAY, end=DAY)) == before
