@@ -37,6 +37,9 @@ from desktop.ui.windows.timesheet.notify import DecisionWatch, week_of
 if TYPE_CHECKING:
     from desktop.ui.windows.approvals.view import ApprovalsWindow
     from desktop.ui.windows.attention import AttentionWindow
+    from desktop.ui.windows.export.dialog import ExportDialog
+    from desktop.ui.windows.reports.window import ReportsWindow
+    from desktop.ui.windows.timeline.window import TimelineWindow
     from desktop.ui.windows.timesheet.view import TimesheetWindow
 
 log = logging.getLogger(__name__)
@@ -96,10 +99,16 @@ class TrayApp(QObject):
         self.sync.changed.connect(self._sync_changed)
         self.timesheet: TimesheetWindow | None = None
         self.approvals: ApprovalsWindow | None = None
+        self.timeline: TimelineWindow | None = None
+        self.reports_window: ReportsWindow | None = None
+        self.export_dialog: ExportDialog | None = None
         self.tray.windows = [
             WindowEntry("T&imesheet…", lambda: self._open(self.open_timesheet)),
             WindowEntry("A&pprovals…", lambda: self._open(self.open_approvals),
                         roles=("manager", "admin")),
+            WindowEntry("Ti&meline…", lambda: self._open(self.open_timeline)),
+            WindowEntry("&Reports…", lambda: self._open(self.open_reports)),
+            WindowEntry("E&xport…", lambda: self._open(self.open_export), roles=("admin",)),
         ]
         self.tray.rebuild_menu()
         self.decisions = DecisionWatch(self.state, self)
@@ -244,6 +253,44 @@ class TrayApp(QObject):
             self.approvals.reload()
         return self._raise(self.approvals)
 
+    def open_timeline(self) -> TimelineWindow | None:
+        """The Timeline window (one, kept; pyqtgraph loads only now)."""
+        from desktop.ui.windows.timeline.window import TimelineWindow
+
+        if self.state.snapshot.profile is None:
+            self.open_welcome()
+            return None
+        if self.timeline is None:
+            self.timeline = TimelineWindow(self.state)
+        else:
+            self.timeline.reload()
+        return self._raise(self.timeline)
+
+    def open_reports(self) -> ReportsWindow | None:
+        from desktop.ui.windows.reports.window import ReportsWindow
+
+        if self.state.snapshot.profile is None:
+            self.open_welcome()
+            return None
+        if self.reports_window is None:
+            self.reports_window = ReportsWindow(self.state)
+        else:
+            self.reports_window.utilization.reload()
+        return self._raise(self.reports_window)
+
+    def open_export(self) -> ExportDialog | None:
+        from desktop.ui.windows.export.dialog import ExportDialog
+
+        profile = self.state.snapshot.profile
+        if profile is None or profile.role != "admin":
+            self.show_failure("only admins export to accounting")
+            return None
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.state)
+        else:
+            self.export_dialog.refresh_preview()
+        return self._raise(self.export_dialog)
+
     @staticmethod
     def _open(how: Callable[[], object]) -> None:
         how()
@@ -342,7 +389,8 @@ class TrayApp(QObject):
         self.tray.icon.hide()
         for dialog in list(self.dialogs):
             dialog.close()
-        for window in (self.timesheet, self.approvals):
+        for window in (self.timesheet, self.approvals, self.timeline, self.reports_window,
+                       self.export_dialog):
             if window is not None:
                 window.close()
         self.popup.close()
