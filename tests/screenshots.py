@@ -208,9 +208,13 @@ def report_shots() -> None:
         export.period.select("last-month")
         _settle(state)
         _grab(export, "export-dialog.png", (680, 560))
+        state.runner.wait()
         for w in (own, team, reports, export):
             w.close()
-        state.runner.wait()
+            w.deleteLater()
+        QApplication.processEvents()
+        state.deleteLater()
+        QApplication.processEvents()
         core.close()
 
 
