@@ -16,6 +16,7 @@ from desktop.core.services.company import CompanyService
 from desktop.core.services.directory import DirectoryService
 from desktop.core.services.grid import GridService
 from desktop.core.services.idle import IdleService
+from desktop.core.services.imports import ImportService
 from desktop.core.services.preferences import PreferencesService
 from desktop.core.services.rates import RateService
 from desktop.core.services.reminders import ReminderService
@@ -53,6 +54,7 @@ class Punchclock:
         self.company = CompanyService(db, clock)
         self.reports = ReportsService(db, clock)
         self.exports = ExportService(db, clock)
+        self.imports = ImportService(db, clock)
 
     @classmethod
     def open(cls, data_dir: Path | None = None, clock: Clock = utcnow) -> Punchclock:

@@ -616,3 +616,55 @@ class ExportResult:
     amount_minor: int
     currency: str
     marked: int
+
+
+@dataclass(frozen=True)
+class ImportRefusal:
+    """A source row an import did not write: its line in the file and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportPath:
+    customer: str | None
+    project: str | None
+    task: str | None
+
+    @property
+    def label(self) -> str:
+        return " › ".join(x for x in (self.customer, self.project, self.task) if x) or "(none)"
+
+
+@dataclass(frozen=True)
+class ImportMapping:
+    """Where one customer › project › task of the file goes (``target`` None:
+    nowhere, its rows are refused); ``new`` names what the import creates."""
+
+    source: ImportPath
+    target: ImportPath | None
+    new: tuple[str, ...]
+    rows: int
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did — or, with ``dry_run``, would do (nothing written)."""
+
+    source: str
+    user: str
+    dry_run: bool
+    partial: bool
+    rows: int
+    added: int
+    added_s: int
+    duplicates: int
+    locked: tuple[ImportRefusal, ...]
+    refused: tuple[ImportRefusal, ...]
+    mapping: tuple[ImportMapping, ...]
+    people: tuple[str, ...]
+
+    @property
+    def written(self) -> bool:
+        return not self.dry_run and self.added > 0

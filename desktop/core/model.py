@@ -351,6 +351,20 @@ class SyncState(Base):
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
 
+
+class ImportKey(Base):
+    """Which source rows an import already wrote (never synced): importing the
+    same file again finds its keys here and adds nothing. One row per (source,
+    user, key); ``entry_id`` is the entry the row became."""
+
+    __tablename__ = "import_key"
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("time_entry.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
 SYNCED_ENTITIES: dict[str, type[Synced]] = {
     "customer": Customer,
     "project": Project,

@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from desktop.core.model import CompanySetting, Outbox, Synced
@@ -45,6 +45,30 @@ def record(
         payload["fields"] = sorted(fields)
     return _queue(session, entity, row.id, op, payload, row.version)
 
+
+
+def record_many(session: Session, rows: list[Synced], op: str) -> None:
+    """Queue ``op`` for each of ``rows`` (an import's new entries): the same
+    outbox rows :func:`record` writes, numbered in order, in one statement."""
+    if not rows:
+        return
+    session.flush()
+    first = (session.scalar(select(func.max(Outbox.seq))) or 0) + 1
+    session.execute(
+        insert(Outbox),
+        [
+            {
+                "id": str(uuid.uuid4()),
+                "seq": first + i,
+                "entity": type(row).__tablename__,  # type: ignore[attr-defined]
+                "op": op,
+                "entity_id": row.id,
+                "payload": {"data": row_data(row)},
+                "base_version": row.version,
+            }
+            for i, row in enumerate(rows)
+        ],
+    )
 
 def record_setting(session: Session, setting: CompanySetting, op: str) -> Outbox:
     """Queue a company setting's mutation. Settings are keyed by name, not by a

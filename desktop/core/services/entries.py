@@ -81,7 +81,38 @@ def add_entry(
 ) -> TimeEntry:
     """Insert a new entry on ``target`` (billable defaults from it) with its
     outbox row; the caller has checked the rules."""
-    row = TimeEntry(
+    row = new_entry(
+        user_id,
+        target,
+        day=day,
+        started_at=started_at,
+        ended_at=ended_at,
+        duration_s=duration_s,
+        description=description,
+        billable=billable,
+        source=source,
+    )
+    s.add(row)
+    outbox.record(s, row, "create")
+    return row
+
+
+def new_entry(
+    user_id: str,
+    target: Target,
+    *,
+    day: date,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    duration_s: int,
+    description: str,
+    billable: bool | None,
+    source: str,
+) -> TimeEntry:
+    """A new entry row on ``target`` (billable defaults from it), not yet added:
+    :func:`add_entry` adds one with its outbox row; an import adds many, then
+    queues them with :func:`desktop.core.outbox.record_many`."""
+    return TimeEntry(
         user_id=user_id,
         customer_id=target.customer.id,
         project_id=target.project.id if target.project else None,
@@ -94,9 +125,6 @@ def add_entry(
         billable=target.billable if billable is None else billable,
         source=source,
     )
-    s.add(row)
-    outbox.record(s, row, "create")
-    return row
 
 
 def resolve_target(

@@ -1,0 +1,381 @@
+"""Imports: time, customers, projects and tasks from another tracker's export
+(the readers are :mod:`desktop.core.imports`).
+
+Rules this service enforces:
+
+* Everything is ONE ``BEGIN IMMEDIATE`` transaction: with any refused row the
+  import writes nothing and lists every refused row with its line and reason,
+  unless ``partial`` — then the good rows are written and the refused listed.
+  A dry run does all the work, reports it, and rolls back.
+* Entries are written with the same building blocks as every other entry
+  (:func:`desktop.core.services.entries.new_entry`, source ``manual``) and the
+  same rules: a description is checked like a typed one; an entry is more
+  than zero and at most 24 hours, does not end in the future, and no day
+  passes 24:00 (what is already logged counts); wall-clock times of a CSV are
+  the imported user's timezone (a time inside a DST gap is refused). Every
+  new entry, customer, project and task gets its outbox row in the same
+  transaction, so it syncs like any other.
+* Rows in a submitted or approved week are reported as *locked* and skipped;
+  they do not stop the import.
+* Idempotent: each source row has a stable import key (the vendor's id, or a
+  hash of the row); keys are kept per (source, user) in ``import_key``, and a
+  row whose key is there is counted as a duplicate and skipped — even when its
+  entry was deleted since (nothing comes back).
+* Names: a file's customer › project › task is looked up case-insensitively
+  and created when unknown (customers and projects only by managers and
+  admins, as everywhere); a row without a client takes its project's name as
+  the customer; a ``#4521`` tag finds the task with that ticket ref or creates
+  one (titled by the row's task, else ``#4521``). A ``mapping`` (the ``--map``
+  file) sends a file's path elsewhere, or nowhere (``to: null`` refuses its
+  rows). The dry run's report lists every path with its proposed target.
+* Time is imported for the acting user, or for ``user`` — only an admin
+  imports someone else's history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from desktop.core import dto, outbox, permissions
+from desktop.core.durations import format_duration
+from desktop.core.errors import Forbidden, Problem, PunchclockError, ValidationError
+from desktop.core.imports import PARSERS, Row
+from desktop.core.model import Customer, ImportKey, Project, Task, TimeEntry, Timesheet, User
+from desktop.core.rules import MAX_DAY_S, check_description_text
+from desktop.core.services.common import Service, find_user, require_user, to_user
+from desktop.core.services.directory import _name
+from desktop.core.services.entries import Target, new_entry
+from desktop.core.timeutil import format_week, local_to_utc, week_start, work_date
+from desktop.core.workflow import Status, check_entry_editable
+
+Progress = Callable[[int, int], None]
+PathKey = tuple[str, str, str]
+BATCH = 2000
+
+
+def _path_key(p: dto.ImportPath) -> PathKey:
+    return tuple((x or "").strip().lower() for x in (p.customer, p.project, p.task))  # type: ignore[return-value]
+
+
+def load_map(text: str) -> dict[PathKey, dto.ImportPath | None]:
+    """A ``--map`` file: a dry run's JSON report (its ``mapping`` list) or just
+    that list; each item ``{"from": {customer, project, task}, "to": {…} | null}``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"{exc.msg} at line {exc.lineno}"
+        raise ValidationError(f"the map file is not JSON ({where})") from None
+    items = data.get("mapping") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ValidationError('the map file needs a "mapping" list of {"from": …, "to": …}')
+    out: dict[PathKey, dto.ImportPath | None] = {}
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("from"), dict):
+            raise ValidationError(f'map item {n} has no "from" object')
+        to = item.get("to")
+        if to is not None and not isinstance(to, dict):
+            raise ValidationError(f'map item {n}: "to" must be an object or null')
+        out[_path_key(_path(item["from"]))] = None if to is None else _path(to)
+    return out
+
+
+def _path(d: Mapping[str, Any]) -> dto.ImportPath:
+    def part(k: str) -> str | None:
+        v = d.get(k)
+        return str(v).strip() or None if v is not None else None
+
+    return dto.ImportPath(part("customer"), part("project"), part("task"))
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class _Rollback(Exception):
+    def __init__(self, report: dto.ImportReport) -> None:
+        self.report = report
+
+
+@dataclass
+class _Plan:
+    """One import's working state inside its transaction."""
+
+    s: Session
+    actor: dto.User
+    user: User
+    source: str
+    now: datetime
+    mapping: Mapping[PathKey, dto.ImportPath | None]
+    customers: dict[str, Customer] = field(default_factory=dict)
+    projects: dict[tuple[str, str], Project] = field(default_factory=dict)
+    tasks: dict[tuple[str, str | None, str], Task] = field(default_factory=dict)
+    tickets: dict[str, Task] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)
+    day_s: dict[date, int] = field(default_factory=dict)
+    weeks: dict[date, str] = field(default_factory=dict)
+    paths: dict[PathKey, list[Any]] = field(default_factory=dict)
+    created: set[int] = field(default_factory=set)
+
+    def load(self) -> None:
+        s, uid = self.s, self.user.id
+        for c in s.scalars(select(Customer).where(Customer.deleted_at.is_(None))):
+            self.customers.setdefault(c.name.lower(), c)
+        for p in s.scalars(select(Project).where(Project.deleted_at.is_(None))):
+            self.projects.setdefault((p.customer_id, p.name.lower()), p)
+        for t in s.scalars(select(Task).where(Task.deleted_at.is_(None))):
+            self.tasks.setdefault((t.customer_id, t.project_id, t.title.lower()), t)
+            if t.external_ref and (t.status == "open" or t.external_ref not in self.tickets):
+                self.tickets[t.external_ref] = t
+        self.keys = set(s.scalars(select(ImportKey.key).where(
+            ImportKey.source == self.source, ImportKey.user_id == uid)))
+        alive = (TimeEntry.user_id == uid, TimeEntry.deleted_at.is_(None))
+        for day, total in s.execute(
+            select(TimeEntry.work_date, func.sum(TimeEntry.duration_s))
+            .where(*alive).group_by(TimeEntry.work_date)
+        ):
+            self.day_s[day] = int(total or 0)
+        for start, status in s.execute(
+            select(Timesheet.week_start, Timesheet.status)
+            .where(Timesheet.user_id == uid, Timesheet.deleted_at.is_(None))
+        ):
+            self.weeks[start] = status
+
+    # -------------------------------------------------------------- names
+
+    def target(self, row: Row) -> Target:
+        customer, project = row.customer, row.project
+        if customer is None and project is not None:
+            customer, project = project, None
+        source = dto.ImportPath(customer, project, row.task)
+        key = _path_key(source)
+        entry = self.paths.get(key)
+        if entry is None:
+            mapped = self.mapping.get(key, source)
+            entry = self.paths[key] = [source, mapped, set(), 0]
+        entry[3] += 1
+        mapped = entry[1]
+        if mapped is None:
+            raise _Refused(f'"{source.label}" is mapped to nothing (the --map file says null)')
+        if mapped.customer is None:
+            raise _Refused("no client or project: map it to a customer in a --map file")
+        try:
+            return self._resolve(mapped, row.ticket, entry[2])
+        except PunchclockError as exc:
+            raise _Refused(exc.message) from None
+
+    def _resolve(self, path: dto.ImportPath, ticket: str | None, new: set[str]) -> Target:
+        assert path.customer is not None
+        c = self.customers.get(path.customer.lower())
+        if ticket is not None and ticket in self.tickets:
+            t = self.tickets[ticket]
+            if c is not None and t.customer_id != c.id:
+                raise ValidationError(f'ticket #{ticket} is task "{t.title}" of another customer')
+            owner = self.s.get(Customer, t.customer_id)
+            assert owner is not None
+            return Target(owner, self.s.get(Project, t.project_id) if t.project_id else None, t)
+        if c is None:
+            c = self._create(Customer(name=_name(path.customer, "customer")), "customer", new)
+            self.customers[c.name.lower()] = c
+        p = None
+        if path.project:
+            p = self.projects.get((c.id, path.project.lower()))
+            if p is None:
+                p = self._create(
+                    Project(customer_id=c.id, name=_name(path.project, "project")), "project", new)
+                self.projects[(c.id, p.name.lower())] = p
+        title = path.task or (f"#{ticket}" if ticket else None)
+        if not title:
+            return Target(c, p, None)
+        where = (c.id, p.id if p else None, title.lower())
+        # A ticket not seen before is a new task, even when a task has that title.
+        task = None if ticket else self.tasks.get(where)
+        if task is None:
+            task = self._create(Task(customer_id=c.id, project_id=where[1],
+                                     title=_name(title, "task", limit=300), external_ref=ticket),
+                                "task", new)
+            self.tasks.setdefault(where, task)
+            if ticket:
+                self.tickets[ticket] = task
+        return Target(c, p, task)
+
+    def _create(self, row: Any, kind: str, new: set[str]) -> Any:
+        if kind != "task" and not permissions.can_manage_customers(self.actor):
+            raise Forbidden(f'no {kind} "{row.name}"; only managers and admins add '
+                            f"{kind}s — map it to an existing one in a --map file")
+        self.s.add(row)
+        outbox.record(self.s, row, "create")
+        new.add(kind)
+        return row
+
+    # -------------------------------------------------------------- times
+
+    def span(self, row: Row) -> tuple[date, datetime | None, datetime | None, int]:
+        tz = self.user.timezone
+        try:
+            if row.start is None:
+                assert row.day is not None and row.duration_s is not None
+                day, started, ended, seconds = row.day, None, None, row.duration_s
+            else:
+                started = _instant(row.start, tz)
+                if row.end is not None:
+                    ended = _instant(row.end, tz)
+                else:
+                    assert row.duration_s is not None
+                    ended = started + timedelta(seconds=row.duration_s)
+                day = work_date(started, tz) if row.start.tzinfo else row.start.date()
+                seconds = int((ended - started).total_seconds())
+        except PunchclockError as exc:
+            raise _Refused(exc.message) from None
+        if seconds < 0:
+            raise _Refused("the end is before the start")
+        if seconds == 0:
+            raise _Refused("the entry is zero minutes long")
+        if seconds > MAX_DAY_S:
+            raise _Refused(f"the entry is {format_duration(seconds)} long; the limit is 24 hours")
+        if (ended or datetime.combine(day, datetime.min.time(), UTC)) > self.now:
+            raise _Refused("the entry ends in the future")
+        return day, started, ended, seconds
+
+    def check_day(self, day: date, seconds: int) -> None:
+        total = self.day_s.get(day, 0) + seconds
+        if total > MAX_DAY_S:
+            raise _Refused(f"{day.isoformat()} would total {format_duration(total)}; "
+                           "a day can't pass 24:00")
+
+    def check_week(self, day: date) -> None:
+        start = week_start(day, self.user.first_weekday)
+        check_entry_editable(Status(self.weeks.get(start, "draft")), format_week(start))
+
+    def mapping_report(self) -> tuple[dto.ImportMapping, ...]:
+        order = ("customer", "project", "task")
+        return tuple(
+            dto.ImportMapping(src, to, tuple(k for k in order if k in new), n)
+            for src, to, new, n in sorted(self.paths.values(), key=lambda e: e[0].label.lower())
+        )
+
+
+def _instant(at: datetime, tz: str) -> datetime:
+    if at.tzinfo is not None:
+        return at.astimezone(UTC).replace(microsecond=0)
+    return local_to_utc(at.date(), at.time().replace(microsecond=0), tz)
+
+
+class ImportService(Service):
+    def run(
+        self,
+        actor_id: str | None,
+        source: str,
+        text: str,
+        *,
+        user: str | None = None,
+        mapping: Mapping[PathKey, dto.ImportPath | None] | None = None,
+        dry_run: bool = False,
+        partial: bool = False,
+        progress: Progress | None = None,
+    ) -> dto.ImportReport:
+        """Import ``text`` (the file's content) from ``source`` (see
+        :data:`desktop.core.imports.SOURCES`). Raises ``ValidationError`` naming
+        every refused row when any is refused and neither ``partial`` nor
+        ``dry_run`` is set (then nothing is written)."""
+        parser = PARSERS.get(source)
+        if parser is None:
+            raise ValidationError(f'unknown source "{source}"; use one of {", ".join(PARSERS)}')
+        parsed = parser(text)
+        try:
+            with self.db.write() as s:
+                report = self._write(s, actor_id, source, parsed, user, mapping or {},
+                                     dry_run, partial, progress)
+                if dry_run:
+                    raise _Rollback(report)
+                return report
+        except _Rollback as done:
+            return done.report
+
+    def _write(self, s: Session, actor_id: str | None, source: str, parsed: Any,
+               user_ref: str | None, mapping: Mapping[PathKey, dto.ImportPath | None],
+               dry_run: bool, partial: bool, progress: Progress | None) -> dto.ImportReport:
+        actor_row = require_user(s, actor_id)
+        actor = to_user(s, actor_row)
+        user = find_user(s, user_ref) if user_ref else actor_row
+        if user.id != actor.id and actor.role != permissions.ADMIN:
+            raise Forbidden("only admins can import time for someone else")
+        plan = _Plan(s, actor, user, source, self.now().replace(microsecond=0), mapping)
+        plan.load()
+        refused = [dto.ImportRefusal(r.line, r.reason) for r in parsed.refused]
+        locked: list[dto.ImportRefusal] = []
+        batch: list[tuple[TimeEntry, str]] = []
+        duplicates = added = added_s = 0
+        total = parsed.total
+        for n, row in enumerate(parsed.rows, 1):
+            if progress is not None and n % 500 == 0:
+                progress(n, total)
+            if row.key in plan.keys:
+                duplicates += 1
+                continue
+            try:
+                day, started, ended, seconds = plan.span(row)
+                try:
+                    plan.check_week(day)
+                except PunchclockError as exc:
+                    locked.append(dto.ImportRefusal(row.line, exc.message))
+                    continue
+                text = check_description_text(row.description)
+                target = plan.target(row)
+                plan.check_day(day, seconds)
+            except _Refused as exc:
+                refused.append(dto.ImportRefusal(row.line, exc.reason))
+                continue
+            except PunchclockError as exc:
+                refused.append(dto.ImportRefusal(row.line, exc.message))
+                continue
+            plan.keys.add(row.key)
+            plan.day_s[day] = plan.day_s.get(day, 0) + seconds
+            entry = new_entry(user.id, target, day=day, started_at=started, ended_at=ended,
+                              duration_s=seconds, description=text, billable=row.billable,
+                              source="manual")
+            batch.append((entry, row.key))
+            added += 1
+            added_s += seconds
+            if len(batch) >= BATCH:
+                _flush(s, source, user.id, plan.now, batch)
+        _flush(s, source, user.id, plan.now, batch)
+        if progress is not None:
+            progress(total, total)
+        refused.sort(key=lambda r: r.line)
+        people = Counter(r.person for r in parsed.rows if r.person)
+        report = dto.ImportReport(
+            source=source, user=user.email, dry_run=dry_run, partial=partial,
+            rows=total, added=added, added_s=added_s, duplicates=duplicates,
+            locked=tuple(locked), refused=tuple(refused), mapping=plan.mapping_report(),
+            people=tuple(p for p, _ in people.most_common()),
+        )
+        if refused and not (partial or dry_run):
+            raise ValidationError(
+                f"nothing imported: {len(refused)} of {total} rows refused "
+                "(fix them, or import the rest with --partial)",
+                problems=[Problem(None, "refused", f"line {r.line}: {r.reason}") for r in refused],
+            )
+        return report
+
+
+def _flush(s: Session, source: str, user_id: str, now: datetime,
+           batch: list[tuple[TimeEntry, str]]) -> None:
+    if not batch:
+        return
+    rows = [e for e, _ in batch]
+    s.add_all(rows)
+    outbox.record_many(s, list(rows), "create")
+    s.execute(insert(ImportKey), [
+        {"source": source, "user_id": user_id, "key": k, "entry_id": e.id, "imported_at": now}
+        for e, k in batch
+    ])
+    batch.clear()
