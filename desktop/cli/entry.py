@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from desktop.cli import company, directory, export, reports, timesheets, tracking
+from desktop.cli import company, directory, export, imports, reports, timesheets, tracking
 from desktop.cli import sync as sync_commands
 from desktop.cli.base import (
     EXIT_REFUSED,
@@ -27,7 +27,7 @@ from desktop.cli.base import (
 )
 from desktop.core.errors import NoProfile, PunchclockError
 
-GROUPS = (tracking, directory, timesheets, company, reports, export, sync_commands)
+GROUPS = (tracking, directory, timesheets, company, reports, export, imports, sync_commands)
 
 
 def build_parser() -> tuple[Parser, dict[str, Run]]:

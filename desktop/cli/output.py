@@ -335,3 +335,49 @@ def policy_text(p: dto.Policy) -> str:
         f"billable descriptions: at least {p.min_description} characters\n"
         f"vague: {', '.join(p.vague) or '(none)'}\ncurrency: {p.currency}"
     )
+
+
+# ------------------------------------------------------------------ imports
+
+
+def _import_path(p: dto.ImportPath | None) -> dict[str, Any] | None:
+    return None if p is None else {"customer": p.customer, "project": p.project, "task": p.task}
+
+
+IMPORT_REFUSAL = Shape("line", "reason")
+IMPORT_MAPPING = Shape(
+    ("from", lambda m: _import_path(m.source)), ("to", lambda m: _import_path(m.target)),
+    "new", "rows",
+)
+IMPORT_REPORT = Shape(
+    "source", "user", "dry_run", "partial", "rows", "added", "added_s", "duplicates",
+    ("locked", lambda r: IMPORT_REFUSAL.many(r.locked)),
+    ("refused", lambda r: IMPORT_REFUSAL.many(r.refused)),
+    ("mapping", lambda r: IMPORT_MAPPING.many(r.mapping)), "people",
+)
+
+
+def mapping_line(m: dto.ImportMapping) -> str:
+    to = m.target.label if m.target else "(nothing: refused)"
+    new = f"  new {', '.join(m.new)}" if m.new else ""
+    return f"  {m.source.label}  →  {to}  ({plural(m.rows, 'row')}){new}"
+
+
+def import_text(r: dto.ImportReport) -> str:
+    verb = "would import" if r.dry_run else "imported"
+    entries = f"{r.added} {'entry' if r.added == 1 else 'entries'}"
+    out = [f"{verb} {entries} ({hm(r.added_s)}) of {plural(r.rows, 'row')} "
+           f"for {r.user} from {r.source}"]
+    if r.duplicates:
+        out.append(f"{plural(r.duplicates, 'row')} already imported, skipped")
+    if len(r.people) > 1:
+        out.append(f"the file names {len(r.people)} people ({', '.join(r.people[:5])}); "
+                   f"all of it goes to {r.user}")
+    out += [f"locked, skipped: line {x.line}: {x.reason}" for x in r.locked]
+    out += [f"refused: line {x.line}: {x.reason}" for x in r.refused]
+    if r.dry_run:
+        out.append("mapping (file → Punchclock):")
+        out += [mapping_line(m) for m in r.mapping]
+        out.append("nothing written. To change the mapping: save this run with --json to a "
+                   "file, edit its \"to\" values (null = skip), and pass it with --map FILE")
+    return "\n".join(out)

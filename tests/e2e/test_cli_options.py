@@ -114,6 +114,9 @@ SHAPES = {
     "sync round": output.SYNC_ROUND,
     "sync status": output.SYNC_STATUS,
     "attention item": output.ATTENTION_ITEM,
+    "import report": output.IMPORT_REPORT,
+    "import refusal": output.IMPORT_REFUSAL,
+    "import mapping": output.IMPORT_MAPPING,
 }
 
 

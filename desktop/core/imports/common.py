@@ -241,10 +241,8 @@ def read_clock(text: str, what: str = "time") -> time:
     if m:
         h, mi, s = int(m["h"]), int(m["m"]), int(m["s"] or 0)
         if m["ap"]:
-            if not 1 <= h <= 12:
-                h = 99
             pm = m["ap"][0] in "Pp"
-            h = (h % 12) + (12 if pm else 0)
+            h = (h % 12) + (12 if pm else 0) if 1 <= h <= 12 else 99
         if h < 24 and mi < 60 and s < 60:
             return time(h, mi, s)
     raise RowError(f'can\'t read {what} "{raw}"; expected 14:05, 14:05:30 or 2:05 PM')
