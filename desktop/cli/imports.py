@@ -24,17 +24,23 @@ BAR_MIN_ROWS = 2000
 
 def add_parsers(commands: Commands) -> None:
     c = commands.add(
-        "import", "import time from toggl, clockify, harvest, kimai, watson or timewarrior",
+        "import",
+        "import time from toggl, clockify, harvest, kimai, watson or timewarrior",
         cmd_import,
     )
     c.add_argument("source", choices=SOURCES)
     c.add_argument("file", type=Path, help="the export (CSV), frames file or `timew export` JSON")
     c.add_argument("--user", metavar="EMAIL", help="whose time it is (default: you; admins only)")
-    c.add_argument("--map", type=Path, metavar="FILE",
-                   help="where the file's names go: a --dry-run --json report, edited")
+    c.add_argument(
+        "--map",
+        type=Path,
+        metavar="FILE",
+        help="where the file's names go: a --dry-run --json report, edited",
+    )
     c.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
-    c.add_argument("--partial", action="store_true",
-                   help="write the good rows even when some are refused")
+    c.add_argument(
+        "--partial", action="store_true", help="write the good rows even when some are refused"
+    )
 
 
 def read_text(path: Path) -> str:
@@ -79,8 +85,14 @@ def cmd_import(cli: Cli) -> None:
     bar = ProgressBar() if sys.stderr.isatty() else None
     try:
         report = cli.app.imports.run(
-            cli.actor_id, a.source, text, user=a.user, mapping=mapping,
-            dry_run=a.dry_run, partial=a.partial, progress=bar,
+            cli.actor_id,
+            a.source,
+            text,
+            user=a.user,
+            mapping=mapping,
+            dry_run=a.dry_run,
+            partial=a.partial,
+            progress=bar,
         )
     finally:
         if bar is not None:

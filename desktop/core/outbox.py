@@ -9,13 +9,15 @@ draw the same number.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from desktop.core.model import CompanySetting, Outbox, Synced
+from desktop.core.timeutil import utcnow
 
 
 def row_data(row: Synced) -> dict[str, Any]:
@@ -47,28 +49,67 @@ def record(
 
 
 
-def record_many(session: Session, rows: list[Synced], op: str) -> None:
-    """Queue ``op`` for each of ``rows`` (an import's new entries): the same
-    outbox rows :func:`record` writes, numbered in order, in one statement."""
-    if not rows:
-        return
+def record_many(session: Session, rows: Sequence[Synced], op: str) -> None:
+    """Queue ``op`` for each of ``rows`` — the outbox rows :func:`record`
+    writes, numbered in order, in one statement (an import's new names)."""
     session.flush()
+    _queue_many(session, [(type(r).__tablename__, row_data(r), r.version) for r in rows], op)  # type: ignore[attr-defined]
+
+
+def record_values(session: Session, entity: str, rows: Sequence[dict[str, Any]], op: str) -> None:
+    """Queue ``op`` for rows written as plain column values (an import's new
+    entries, inserted in bulk): ``rows`` hold every column, ``id`` included,
+    and the payload is what :func:`row_data` makes of the same row."""
+    _queue_many(session, [(entity, _json_ready(r), int(r["version"])) for r in rows], op)
+
+
+def _json_ready(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in values.items()}
+
+
+def _queue_many(session: Session, items: list[tuple[str, dict[str, Any], int]], op: str) -> None:
+    if not items:
+        return
+    now = utcnow()
     first = (session.scalar(select(func.max(Outbox.seq))) or 0) + 1
-    session.execute(
-        insert(Outbox),
+    bulk_insert(
+        session,
+        Outbox.__table__,
         [
             {
                 "id": str(uuid.uuid4()),
                 "seq": first + i,
-                "entity": type(row).__tablename__,  # type: ignore[attr-defined]
+                "entity": entity,
                 "op": op,
-                "entity_id": row.id,
-                "payload": {"data": row_data(row)},
-                "base_version": row.version,
+                "entity_id": data["id"],
+                "payload": {"data": data},
+                "base_version": version,
+                "created_at": now,
+                "attempts": 0,
+                "next_attempt_at": None,
+                "state": "pending",
+                "last_error": None,
             }
-            for i, row in enumerate(rows)
+            for i, (entity, data, version) in enumerate(items)
         ],
     )
+
+
+def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """One ``executemany`` of ``rows`` (every row the same keys, every column
+    given) through the columns' own bind processors — what ``insert(table)``
+    does, without building the statement's parameters row by row."""
+    if not rows:
+        return
+    conn = session.connection()
+    names = list(rows[0])
+    procs = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+             for n in names]
+    pairs = list(zip(names, procs, strict=True))
+    columns = ", ".join(f'"{n}"' for n in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+    conn.exec_driver_sql(sql, [tuple(p(r[n]) if p else r[n] for n, p in pairs) for r in rows])
+
 
 def record_setting(session: Session, setting: CompanySetting, op: str) -> Outbox:
     """Queue a company setting's mutation. Settings are keyed by name, not by a

@@ -65,7 +65,7 @@ def _row(r: CsvRecord, dates: DateReader, keys: KeyMaker) -> Row:
     return timed_row(
         r,
         dates,
-        key=keys(*(r.get(c) for c in COLUMNS)),
+        key=keys(*r.values.values()),
         customer=or_none(r.get("client")),
         project=or_none(r.get("project")),
         task=or_none(r.get("task")),

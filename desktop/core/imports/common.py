@@ -135,11 +135,12 @@ class CsvRecord:
     values: dict[str, str]
 
     def get(self, name: str) -> str:
-        return self.values.get(name, "").strip()
+        return self.values.get(name, "")
 
 
-def read_csv(text: str, columns: Mapping[str, Sequence[str]], required: Sequence[str]
-             ) -> Iterator[CsvRecord]:
+def read_csv(
+    text: str, columns: Mapping[str, Sequence[str]], required: Sequence[str]
+) -> Iterator[CsvRecord]:
     """Records of a CSV export keyed by our column names (``columns`` maps each
     to the header spellings it may have). A missing required column refuses
     the whole file (a ``RowError`` for line 1)."""
@@ -165,14 +166,14 @@ def read_csv(text: str, columns: Mapping[str, Sequence[str]], required: Sequence
             "this is not the expected export: no column " + ", ".join(f'"{m}"' for m in missing)
         )
     line = reader.line_num + 1
+    width = len(header)
     for values in reader:
         start_line, line = line, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        yield CsvRecord(
-            start_line,
-            {n: values[i] if i < len(values) else "" for n, i in where.items()},
-        )
+        if len(values) < width:
+            values += [""] * (width - len(values))
+        record = {n: values[i].strip() for n, i in where.items()}
+        if any(record.values()):
+            yield CsvRecord(start_line, record)
 
 
 def parse_csv(
@@ -212,15 +213,24 @@ class DateReader:
         scores = [(sum(_fits(v, f) for v in values), -i, f) for i, f in enumerate(DATE_FORMATS)]
         self.format = max(scores)[2] if values else DATE_FORMATS[0]
 
+        self._seen: dict[str, date] = {}
+
     def __call__(self, text: str, what: str = "date") -> date:
         raw = text.strip()
+        known = self._seen.get(raw)
+        if known is not None:
+            return known
         if not raw:
             raise RowError(f"no {what}")
         try:
-            return datetime.strptime(raw, self.format).date()
+            value = datetime.strptime(raw, self.format).date()
         except ValueError:
-            raise RowError(f'can\'t read {what} "{raw}" (the file\'s dates look like '
-                           f"{datetime(2026, 11, 23).strftime(self.format)})") from None
+            raise RowError(
+                f"can't read {what} \"{raw}\" (the file's dates look like "
+                f"{datetime(2026, 11, 23).strftime(self.format)})"
+            ) from None
+        self._seen[raw] = value
+        return value
 
 
 def _fits(value: str, fmt: str) -> bool:
@@ -237,6 +247,19 @@ _CLOCK = re.compile(r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ap>[Aa
 def read_clock(text: str, what: str = "time") -> time:
     """``14:05``, ``14:05:30``, ``2:05 PM``, ``02:05:30 pm``."""
     raw = text.strip()
+    known = _CLOCKS.get(raw)
+    if known is not None:
+        return known
+    value = _read_clock(raw, what)
+    if len(_CLOCKS) < 100_000:
+        _CLOCKS[raw] = value
+    return value
+
+
+_CLOCKS: dict[str, time] = {}
+
+
+def _read_clock(raw: str, what: str) -> time:
     m = _CLOCK.fullmatch(raw)
     if m:
         h, mi, s = int(m["h"]), int(m["m"]), int(m["s"] or 0)
@@ -269,7 +292,7 @@ def read_decimal(text: str, what: str) -> Decimal:
     raw = text.strip().replace("\u00a0", "").replace(" ", "")
     last = max(raw.rfind(","), raw.rfind("."))
     if last >= 0:
-        raw = raw[:last].replace(",", "").replace(".", "") + "." + raw[last + 1:]
+        raw = raw[:last].replace(",", "").replace(".", "") + "." + raw[last + 1 :]
     try:
         value = Decimal(raw)
     except InvalidOperation:

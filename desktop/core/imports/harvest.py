@@ -66,7 +66,7 @@ def _row(r: CsvRecord, dates: DateReader, keys: KeyMaker) -> Row:
     person = " ".join(x for x in (r.get("first_name"), r.get("last_name")) if x)
     return Row(
         line=r.line,
-        key=keys(*(r.get(c) for c in COLUMNS)),
+        key=keys(*r.values.values()),
         customer=or_none(r.get("client")),
         project=or_none(r.get("project")),
         task=or_none(r.get("task")),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,23 +81,25 @@ def add_entry(
 ) -> TimeEntry:
     """Insert a new entry on ``target`` (billable defaults from it) with its
     outbox row; the caller has checked the rules."""
-    row = new_entry(
-        user_id,
-        target,
-        day=day,
-        started_at=started_at,
-        ended_at=ended_at,
-        duration_s=duration_s,
-        description=description,
-        billable=billable,
-        source=source,
+    row = TimeEntry(
+        **entry_values(
+            user_id,
+            target,
+            day=day,
+            started_at=started_at,
+            ended_at=ended_at,
+            duration_s=duration_s,
+            description=description,
+            billable=billable,
+            source=source,
+        )
     )
     s.add(row)
     outbox.record(s, row, "create")
     return row
 
 
-def new_entry(
+def entry_values(
     user_id: str,
     target: Target,
     *,
@@ -108,23 +110,22 @@ def new_entry(
     description: str,
     billable: bool | None,
     source: str,
-) -> TimeEntry:
-    """A new entry row on ``target`` (billable defaults from it), not yet added:
-    :func:`add_entry` adds one with its outbox row; an import adds many, then
-    queues them with :func:`desktop.core.outbox.record_many`."""
-    return TimeEntry(
-        user_id=user_id,
-        customer_id=target.customer.id,
-        project_id=target.project.id if target.project else None,
-        task_id=target.task.id if target.task else None,
-        work_date=day,
-        started_at=started_at,
-        ended_at=ended_at,
-        duration_s=duration_s,
-        description=description,
-        billable=target.billable if billable is None else billable,
-        source=source,
-    )
+) -> dict[str, Any]:
+    """The columns of a new entry on ``target`` (billable defaults from it):
+    :func:`add_entry` makes its row of them; an import inserts many at once."""
+    return {
+        "user_id": user_id,
+        "customer_id": target.customer.id,
+        "project_id": target.project.id if target.project else None,
+        "task_id": target.task.id if target.task else None,
+        "work_date": day,
+        "started_at": started_at,
+        "ended_at": ended_at,
+        "duration_s": duration_s,
+        "description": description,
+        "billable": target.billable if billable is None else billable,
+        "source": source,
+    }
 
 
 def resolve_target(

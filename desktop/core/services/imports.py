@@ -39,26 +39,37 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from desktop.core import dto, outbox, permissions
 from desktop.core.durations import format_duration
 from desktop.core.errors import Forbidden, Problem, PunchclockError, ValidationError
 from desktop.core.imports import PARSERS, Row
-from desktop.core.model import Customer, ImportKey, Project, Task, TimeEntry, Timesheet, User
+from desktop.core.model import (
+    Customer,
+    ImportKey,
+    Project,
+    Task,
+    TimeEntry,
+    Timesheet,
+    User,
+    new_id,
+)
 from desktop.core.rules import MAX_DAY_S, check_description_text
 from desktop.core.services.common import Service, find_user, require_user, to_user
 from desktop.core.services.directory import _name
-from desktop.core.services.entries import Target, new_entry
-from desktop.core.timeutil import format_week, local_to_utc, week_start, work_date
+from desktop.core.services.entries import Target, entry_values
+from desktop.core.timeutil import format_week, local_to_utc, week_start, work_date, zone
 from desktop.core.workflow import Status, check_entry_editable
 
 Progress = Callable[[int, int], None]
 PathKey = tuple[str, str, str]
 BATCH = 2000
+ENTRY_COLUMNS = [a.key for a in inspect(TimeEntry).column_attrs]
 
 
 def _path_key(p: dto.ImportPath) -> PathKey:
@@ -123,7 +134,8 @@ class _Plan:
     day_s: dict[date, int] = field(default_factory=dict)
     weeks: dict[date, str] = field(default_factory=dict)
     paths: dict[PathKey, list[Any]] = field(default_factory=dict)
-    created: set[int] = field(default_factory=set)
+    created: list[Any] = field(default_factory=list)
+    pending: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
     def load(self) -> None:
         s, uid = self.s, self.user.id
@@ -135,17 +147,26 @@ class _Plan:
             self.tasks.setdefault((t.customer_id, t.project_id, t.title.lower()), t)
             if t.external_ref and (t.status == "open" or t.external_ref not in self.tickets):
                 self.tickets[t.external_ref] = t
-        self.keys = set(s.scalars(select(ImportKey.key).where(
-            ImportKey.source == self.source, ImportKey.user_id == uid)))
+        self.keys = set(
+            s.scalars(
+                select(ImportKey.key).where(
+                    ImportKey.source == self.source, ImportKey.user_id == uid
+                )
+            )
+        )
+        # The import writes many rows into indexed tables: a bigger page cache.
+        s.connection().exec_driver_sql("PRAGMA cache_size=-65536")
         alive = (TimeEntry.user_id == uid, TimeEntry.deleted_at.is_(None))
         for day, total in s.execute(
             select(TimeEntry.work_date, func.sum(TimeEntry.duration_s))
-            .where(*alive).group_by(TimeEntry.work_date)
+            .where(*alive)
+            .group_by(TimeEntry.work_date)
         ):
             self.day_s[day] = int(total or 0)
         for start, status in s.execute(
-            select(Timesheet.week_start, Timesheet.status)
-            .where(Timesheet.user_id == uid, Timesheet.deleted_at.is_(None))
+            select(Timesheet.week_start, Timesheet.status).where(
+                Timesheet.user_id == uid, Timesheet.deleted_at.is_(None)
+            )
         ):
             self.weeks[start] = status
 
@@ -183,14 +204,21 @@ class _Plan:
             assert owner is not None
             return Target(owner, self.s.get(Project, t.project_id) if t.project_id else None, t)
         if c is None:
-            c = self._create(Customer(name=_name(path.customer, "customer")), "customer", new)
+            c = self._create(
+                Customer(
+                    name=_name(path.customer, "customer"), is_internal=False, default_billable=True
+                ),
+                "customer",
+                new,
+            )
             self.customers[c.name.lower()] = c
         p = None
         if path.project:
             p = self.projects.get((c.id, path.project.lower()))
             if p is None:
                 p = self._create(
-                    Project(customer_id=c.id, name=_name(path.project, "project")), "project", new)
+                    Project(customer_id=c.id, name=_name(path.project, "project")), "project", new
+                )
                 self.projects[(c.id, p.name.lower())] = p
         title = path.task or (f"#{ticket}" if ticket else None)
         if not title:
@@ -199,9 +227,16 @@ class _Plan:
         # A ticket not seen before is a new task, even when a task has that title.
         task = None if ticket else self.tasks.get(where)
         if task is None:
-            task = self._create(Task(customer_id=c.id, project_id=where[1],
-                                     title=_name(title, "task", limit=300), external_ref=ticket),
-                                "task", new)
+            task = self._create(
+                Task(
+                    customer_id=c.id,
+                    project_id=where[1],
+                    title=_name(title, "task", limit=300),
+                    external_ref=ticket,
+                ),
+                "task",
+                new,
+            )
             self.tasks.setdefault(where, task)
             if ticket:
                 self.tickets[ticket] = task
@@ -209,10 +244,13 @@ class _Plan:
 
     def _create(self, row: Any, kind: str, new: set[str]) -> Any:
         if kind != "task" and not permissions.can_manage_customers(self.actor):
-            raise Forbidden(f'no {kind} "{row.name}"; only managers and admins add '
-                            f"{kind}s — map it to an existing one in a --map file")
+            raise Forbidden(
+                f'no {kind} "{row.name}"; only managers and admins add '
+                f"{kind}s — map it to an existing one in a --map file"
+            )
+        row.id = new_id()  # entries of this batch point at it before it is flushed
         self.s.add(row)
-        outbox.record(self.s, row, "create")
+        self.created.append(row)
         new.add(kind)
         return row
 
@@ -248,12 +286,15 @@ class _Plan:
     def check_day(self, day: date, seconds: int) -> None:
         total = self.day_s.get(day, 0) + seconds
         if total > MAX_DAY_S:
-            raise _Refused(f"{day.isoformat()} would total {format_duration(total)}; "
-                           "a day can't pass 24:00")
+            raise _Refused(
+                f"{day.isoformat()} would total {format_duration(total)}; a day can't pass 24:00"
+            )
 
     def check_week(self, day: date) -> None:
         start = week_start(day, self.user.first_weekday)
-        check_entry_editable(Status(self.weeks.get(start, "draft")), format_week(start))
+        status = self.weeks.get(start, "draft")
+        if status != "draft":
+            check_entry_editable(Status(status), format_week(start))
 
     def mapping_report(self) -> tuple[dto.ImportMapping, ...]:
         order = ("customer", "project", "task")
@@ -264,9 +305,25 @@ class _Plan:
 
 
 def _instant(at: datetime, tz: str) -> datetime:
-    if at.tzinfo is not None:
-        return at.astimezone(UTC).replace(microsecond=0)
-    return local_to_utc(at.date(), at.time().replace(microsecond=0), tz)
+    if at.microsecond:
+        at = at.replace(microsecond=0)
+    return at.astimezone(UTC) if at.tzinfo is not None else _local_to_utc(at, tz)
+
+
+def _local_to_utc(at: datetime, tz: str) -> datetime:
+    offset = _day_offset(at.date(), tz)
+    if offset is None:  # the clocks change that day: the careful way
+        return local_to_utc(at.date(), at.time(), tz)
+    return (at - offset).replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=8192)
+def _day_offset(day: date, tz: str) -> timedelta | None:
+    """The zone's UTC offset on ``day`` when it is the same all day, else None."""
+    z = zone(tz)
+    first = datetime.combine(day, datetime.min.time(), z).utcoffset()
+    last = datetime.combine(day, datetime.max.time(), z).utcoffset()
+    return first if first == last else None
 
 
 class ImportService(Service):
@@ -292,17 +349,27 @@ class ImportService(Service):
         parsed = parser(text)
         try:
             with self.db.write() as s:
-                report = self._write(s, actor_id, source, parsed, user, mapping or {},
-                                     dry_run, partial, progress)
+                report = self._write(
+                    s, actor_id, source, parsed, user, mapping or {}, dry_run, partial, progress
+                )
                 if dry_run:
                     raise _Rollback(report)
                 return report
         except _Rollback as done:
             return done.report
 
-    def _write(self, s: Session, actor_id: str | None, source: str, parsed: Any,
-               user_ref: str | None, mapping: Mapping[PathKey, dto.ImportPath | None],
-               dry_run: bool, partial: bool, progress: Progress | None) -> dto.ImportReport:
+    def _write(
+        self,
+        s: Session,
+        actor_id: str | None,
+        source: str,
+        parsed: Any,
+        user_ref: str | None,
+        mapping: Mapping[PathKey, dto.ImportPath | None],
+        dry_run: bool,
+        partial: bool,
+        progress: Progress | None,
+    ) -> dto.ImportReport:
         actor_row = require_user(s, actor_id)
         actor = to_user(s, actor_row)
         user = find_user(s, user_ref) if user_ref else actor_row
@@ -312,7 +379,6 @@ class ImportService(Service):
         plan.load()
         refused = [dto.ImportRefusal(r.line, r.reason) for r in parsed.refused]
         locked: list[dto.ImportRefusal] = []
-        batch: list[tuple[TimeEntry, str]] = []
         duplicates = added = added_s = 0
         total = parsed.total
         for n, row in enumerate(parsed.rows, 1):
@@ -339,23 +405,39 @@ class ImportService(Service):
                 continue
             plan.keys.add(row.key)
             plan.day_s[day] = plan.day_s.get(day, 0) + seconds
-            entry = new_entry(user.id, target, day=day, started_at=started, ended_at=ended,
-                              duration_s=seconds, description=text, billable=row.billable,
-                              source="manual")
-            batch.append((entry, row.key))
+            entry = entry_values(
+                user.id,
+                target,
+                day=day,
+                started_at=started,
+                ended_at=ended,
+                duration_s=seconds,
+                description=text,
+                billable=row.billable,
+                source="manual",
+            )
+            plan.pending.append((entry, row.key))
             added += 1
             added_s += seconds
-            if len(batch) >= BATCH:
-                _flush(s, source, user.id, plan.now, batch)
-        _flush(s, source, user.id, plan.now, batch)
+            if len(plan.pending) >= BATCH:
+                _flush(plan)
+        _flush(plan)
         if progress is not None:
             progress(total, total)
         refused.sort(key=lambda r: r.line)
         people = Counter(r.person for r in parsed.rows if r.person)
         report = dto.ImportReport(
-            source=source, user=user.email, dry_run=dry_run, partial=partial,
-            rows=total, added=added, added_s=added_s, duplicates=duplicates,
-            locked=tuple(locked), refused=tuple(refused), mapping=plan.mapping_report(),
+            source=source,
+            user=user.email,
+            dry_run=dry_run,
+            partial=partial,
+            rows=total,
+            added=added,
+            added_s=added_s,
+            duplicates=duplicates,
+            locked=tuple(locked),
+            refused=tuple(refused),
+            mapping=plan.mapping_report(),
             people=tuple(p for p, _ in people.most_common()),
         )
         if refused and not (partial or dry_run):
@@ -367,15 +449,32 @@ class ImportService(Service):
         return report
 
 
-def _flush(s: Session, source: str, user_id: str, now: datetime,
-           batch: list[tuple[TimeEntry, str]]) -> None:
-    if not batch:
+def _flush(plan: _Plan) -> None:
+    """Write what the plan holds: the new customers, projects and tasks, then
+    the entries and their import keys, each with its outbox row (names first,
+    so a server sees a customer before its entries)."""
+    s = plan.s
+    s.flush()
+    outbox.record_many(s, plan.created, "create")
+    plan.created.clear()
+    if not plan.pending:
         return
-    rows = [e for e, _ in batch]
-    s.add_all(rows)
-    outbox.record_many(s, list(rows), "create")
-    s.execute(insert(ImportKey), [
-        {"source": source, "user_id": user_id, "key": k, "entry_id": e.id, "imported_at": now}
-        for e, k in batch
-    ])
-    batch.clear()
+    fill = {"version": 0, "updated_at": plan.now, "created_at": plan.now}
+    rows = [{c: e.get(c) for c in ENTRY_COLUMNS} | fill | {"id": new_id()} for e, _ in plan.pending]
+    outbox.bulk_insert(s, TimeEntry.__table__, rows)
+    outbox.record_values(s, TimeEntry.__tablename__, rows, "create")
+    outbox.bulk_insert(
+        s,
+        ImportKey.__table__,
+        [
+            {
+                "source": plan.source,
+                "user_id": plan.user.id,
+                "key": k,
+                "entry_id": e["id"],
+                "imported_at": plan.now,
+            }
+            for e, (_, k) in zip(rows, plan.pending, strict=True)
+        ],
+    )
+    plan.pending.clear()
