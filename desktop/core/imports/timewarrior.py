@@ -9,8 +9,10 @@ still open (that row is refused: stop it first); ``tags`` and ``annotation``
 are optional. ``id`` is only the interval's position counted from the newest
 (``@1``), so it changes as time is tracked and is not a key.
 
-* The first tag that is not a ticket number is read as ``Customer/Project/
-  Task`` (see :mod:`desktop.core.imports.jsonfile`); a ``#4521`` tag becomes
+* Timewarrior keeps tags sorted, not in the order typed, so the path is the
+  first tag with a ``/`` in it, else the first tag that is not a ticket
+  number; it is read as ``Customer/Project/Task`` (see
+  :mod:`desktop.core.imports.jsonfile`); a ``#4521`` tag becomes
   the ticket ref; the annotation is the description, else the other tags
   joined by ", ".
 * The import key is the interval's start and end (Timewarrior keeps no two
@@ -45,9 +47,11 @@ def _row(line: int, item: object) -> Row:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise RowError("the interval's tags are not a list of words")
     ticket, other = split_tags(tags)
-    customer, project, task = split_path(other[0] if other else None)
+    path = next((t for t in other if "/" in t), other[0] if other else None)
+    rest = tuple(t for t in other if t != path)
+    customer, project, task = split_path(path)
     annotation = item.get("annotation")
-    description = annotation if isinstance(annotation, str) else ", ".join(other[1:])
+    description = annotation if isinstance(annotation, str) else ", ".join(rest)
     return Row(
         line=line,
         key=f"{item['start']}/{item['end']}",
@@ -58,7 +62,7 @@ def _row(line: int, item: object) -> Row:
         start=start,
         end=end,
         ticket=ticket,
-        tags=other[1:],
+        tags=rest,
     )
 
 
