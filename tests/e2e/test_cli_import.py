@@ -21,8 +21,22 @@ WEEK = ["--from", "2026-11-23", "--to", "2026-11-29"]
 @pytest.fixture
 def folder(tmp_path, capsys):
     data = tmp_path / "data"
-    assert main(["--data-dir", str(data), "init", "--name", "Ann Tech",
-                 "--email", "ann@example.com", "--timezone", "UTC"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(data),
+                "init",
+                "--name",
+                "Ann Tech",
+                "--email",
+                "ann@example.com",
+                "--timezone",
+                "UTC",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     return data
 
@@ -39,12 +53,20 @@ def entries(capsys, folder) -> list[dict]:
     return json.loads(out)
 
 
-@pytest.mark.parametrize(("source", "name", "n"), [
-    ("toggl", "toggl.csv", 3), ("toggl", "toggl_12h.csv", 2), ("clockify", "clockify.csv", 2),
-    ("clockify", "clockify_decimal_comma.csv", 2), ("harvest", "harvest.csv", 2),
-    ("kimai", "kimai.csv", 2), ("kimai", "kimai_de.csv", 1),
-    ("watson", "watson_frames.json", 2), ("timewarrior", "timew_export.json", 2),
-])
+@pytest.mark.parametrize(
+    ("source", "name", "n"),
+    [
+        ("toggl", "toggl.csv", 3),
+        ("toggl", "toggl_12h.csv", 2),
+        ("clockify", "clockify.csv", 2),
+        ("clockify", "clockify_decimal_comma.csv", 2),
+        ("harvest", "harvest.csv", 2),
+        ("kimai", "kimai.csv", 2),
+        ("kimai", "kimai_de.csv", 1),
+        ("watson", "watson_frames.json", 2),
+        ("timewarrior", "timew_export.json", 2),
+    ],
+)
 def test_every_source_imports_once(folder, capsys, source, name, n):
     path = str(FIXTURES / name)
     code, out, err = run(capsys, folder, "import", source, path, "--dry-run", "--json")
@@ -62,13 +84,18 @@ def test_every_source_imports_once(folder, capsys, source, name, n):
 
 
 def test_dry_run_prints_the_mapping_proposal(folder, capsys):
-    code, out, err = run(capsys, folder, "import", "toggl", str(FIXTURES / "toggl.csv"),
-                         "--dry-run")
+    code, out, err = run(
+        capsys, folder, "import", "toggl", str(FIXTURES / "toggl.csv"), "--dry-run"
+    )
     assert code == 0, err
-    assert out.splitlines()[0] == "would import 3 entries (2:30) of 3 rows for ann@example.com " \
-                                  "from toggl"
-    assert "  ACME Corp › Server migration  →  ACME Corp › Server migration  (1 row)  new " \
-           "customer, project, task" in out
+    assert (
+        out.splitlines()[0] == "would import 3 entries (2:30) of 3 rows for ann@example.com "
+        "from toggl"
+    )
+    assert (
+        "  ACME Corp › Server migration  →  ACME Corp › Server migration  (1 row)  new "
+        "customer, project, task" in out
+    )
     assert "nothing written" in out
 
 
@@ -82,7 +109,7 @@ def test_a_bad_row_in_the_middle_refuses_the_file(folder, capsys, tmp_path):
     assert err.splitlines() == [
         "punchclock: nothing imported: 1 of 3 rows refused (fix them, or import the rest "
         "with --partial)",
-        '  line 3: can\'t read start date "2026-11-31" (the file\'s dates look like 2026-11-23)',
+        "  line 3: can't read start date \"2026-11-31\" (the file's dates look like 2026-11-23)",
     ]
     assert entries(capsys, folder) == []
     code, out, err = run(capsys, folder, "customer", "list", "--json")
@@ -108,18 +135,32 @@ def test_a_map_file_from_a_dry_run(folder, capsys, tmp_path):
 
 
 def test_one_line_errors(folder, capsys, tmp_path):
-    code, out, err = run(capsys, folder, "import", "toggl", str(tmp_path / "nope.csv"))
+    code, _, err = run(capsys, folder, "import", "toggl", str(tmp_path / "nope.csv"))
     assert code == 1 and len(err.splitlines()) == 1 and "can't read" in err
-    code, out, err = run(capsys, folder, "import", "toggl", str(FIXTURES / "harvest.csv"))
+    code, _, err = run(capsys, folder, "import", "toggl", str(FIXTURES / "harvest.csv"))
     assert code == 1 and 'line 1: this is not the expected export: no column "Start date"' in err
-    code, out, err = run(capsys, folder, "import", "jira", str(FIXTURES / "harvest.csv"))
+    code, _, err = run(capsys, folder, "import", "jira", str(FIXTURES / "harvest.csv"))
     assert code == 2 and len(err.splitlines()) == 1
     (tmp_path / "map.json").write_text("{not json")
-    code, out, err = run(capsys, folder, "import", "toggl", str(FIXTURES / "toggl.csv"),
-                         "--map", str(tmp_path / "map.json"))
+    code, _, err = run(
+        capsys,
+        folder,
+        "import",
+        "toggl",
+        str(FIXTURES / "toggl.csv"),
+        "--map",
+        str(tmp_path / "map.json"),
+    )
     assert code == 1 and "the map file is not JSON" in err
-    code, out, err = run(capsys, folder, "import", "toggl", str(FIXTURES / "toggl.csv"),
-                         "--user", "nobody@example.com")
+    code, _, err = run(
+        capsys,
+        folder,
+        "import",
+        "toggl",
+        str(FIXTURES / "toggl.csv"),
+        "--user",
+        "nobody@example.com",
+    )
     assert code == 1 and 'no user "nobody@example.com"' in err
     assert entries(capsys, folder) == []
 
@@ -134,6 +175,5 @@ def test_the_progress_bar(monkeypatch):
     bar(5000, 5000)
     bar.close()
     assert err.getvalue() == (
-        "\r[" + "#" * 15 + "." * 15 + "]    2500/5000 rows"
-        "\r[" + "#" * 30 + "]    5000/5000 rows\n"
+        "\r[" + "#" * 15 + "." * 15 + "]    2500/5000 rows\r[" + "#" * 30 + "]    5000/5000 rows\n"
     )

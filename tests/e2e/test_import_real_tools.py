@@ -27,8 +27,12 @@ def _watson() -> str:
     exe = Path(sys.executable).with_name("watson")
     if not exe.exists():
         try:
-            subprocess.run([sys.executable, "-m", "pip", "install", "-q", "td-watson"],
-                           check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "-q", "td-watson"],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
         except (subprocess.SubprocessError, OSError) as exc:
             pytest.skip(f"Watson (td-watson) can't be installed here: {exc}")
     if not exe.exists():
@@ -39,8 +43,10 @@ def _watson() -> str:
 def _timew() -> str:
     exe = shutil.which("timew")
     if exe is None:
-        pytest.skip("Timewarrior is not installed (Debian package `timewarrior`; "
-                    "`make test` installs it as root)")
+        pytest.skip(
+            "Timewarrior is not installed (Debian package `timewarrior`; "
+            "`make test` installs it as root)"
+        )
     return exe
 
 
@@ -53,8 +59,22 @@ def _run(cmd: list[str], env: dict[str, str]) -> str:
 @pytest.fixture
 def folder(tmp_path, capsys):
     data = tmp_path / "data"
-    assert main(["--data-dir", str(data), "init", "--name", "Ann Tech",
-                 "--email", "ann@example.com", "--timezone", "UTC"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(data),
+                "init",
+                "--name",
+                "Ann Tech",
+                "--email",
+                "ann@example.com",
+                "--timezone",
+                "UTC",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     return data
 
@@ -63,8 +83,21 @@ def _import(capsys, folder: Path, source: str, path: Path) -> list[dict]:
     assert main(["--data-dir", str(folder), "import", source, str(path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["refused"] == [] and report["locked"] == []
-    assert main(["--data-dir", str(folder), "entries", "--from", DAYS[0].isoformat(),
-                 "--to", DAYS[-1].isoformat(), "--json"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(folder),
+                "entries",
+                "--from",
+                DAYS[0].isoformat(),
+                "--to",
+                DAYS[-1].isoformat(),
+                "--json",
+            ]
+        )
+        == 0
+    )
     got = json.loads(capsys.readouterr().out)
     assert main(["--data-dir", str(folder), "import", source, str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["added"] == 0  # a second import adds nothing
@@ -76,7 +109,7 @@ def _utc(text: str) -> datetime:
 
 
 def _names(path: str) -> tuple[str | None, str | None, str | None]:
-    parts = path.split("/") + [None, None]  # type: ignore[list-item]
+    parts: list[str | None] = [*path.split("/"), None, None]
     return parts[0], parts[1], parts[2]
 
 
@@ -84,13 +117,35 @@ def test_watson_frames(folder, capsys, tmp_path):
     watson = _watson()
     env = {**os.environ, "WATSON_DIR": str(tmp_path / "watson"), "TZ": "UTC"}
     d1, d2, d3 = (d.isoformat() for d in DAYS)
-    _run([watson, "start", "ACME Corp/Server migration", "+#4521", "+cabling",
-          "--at", f"{d1}T09:00"], env)
+    _run(
+        [
+            watson,
+            "start",
+            "ACME Corp/Server migration",
+            "+#4521",
+            "+cabling",
+            "--at",
+            f"{d1}T09:00",
+        ],
+        env,
+    )
     _run([watson, "stop", "--at", f"{d1}T10:30"], env)
     _run([watson, "start", "Globex", "--at", f"{d2}T10:00"], env)
     _run([watson, "stop", "--at", f"{d2}T10:30:15"], env)
-    _run([watson, "add", "-f", f"{d3} 14:00", "-t", f"{d3} 15:05",
-          "Initech/Backups/Restore test", "+restore", "+#7788"], env)
+    _run(
+        [
+            watson,
+            "add",
+            "-f",
+            f"{d3} 14:00",
+            "-t",
+            f"{d3} 15:05",
+            "Initech/Backups/Restore test",
+            "+restore",
+            "+#7788",
+        ],
+        env,
+    )
     frames = tmp_path / "watson" / "frames"
     truth = json.loads(_run([watson, "log", "--all", "--json"], env))
     got = _import(capsys, folder, "watson", frames)
@@ -100,8 +155,9 @@ def test_watson_frames(folder, capsys, tmp_path):
         assert _utc(entry["started_at"]) == start and _utc(entry["ended_at"]) == stop
         assert entry["duration_s"] == int((stop - start).total_seconds())
         assert (entry["customer"], entry["project"], entry["task"]) == (
-            *_names(frame["project"])[:2], _names(frame["project"])[2]
-            or (f"#{entry['task_ref']}" if entry["task_ref"] else None))
+            *_names(frame["project"])[:2],
+            _names(frame["project"])[2] or (f"#{entry['task_ref']}" if entry["task_ref"] else None),
+        )
         tickets = [t[1:] for t in frame["tags"] if t.startswith("#")]
         assert entry["task_ref"] == (tickets[0] if tickets else None)
         assert entry["description"] == ", ".join(t for t in frame["tags"] if t[0] != "#")
@@ -114,8 +170,10 @@ def test_timewarrior_export(folder, capsys, tmp_path):
     (db / "timewarrior.cfg").write_text("")
     env = {**os.environ, "TIMEWARRIORDB": str(db), "TZ": "UTC"}
     d1, d2, d3 = (d.isoformat() for d in DAYS)
-    _run([timew, "track", f"{d1}T09:00", "-", f"{d1}T10:30", "ACME Corp/Server migration",
-          "#4521"], env)
+    _run(
+        [timew, "track", f"{d1}T09:00", "-", f"{d1}T10:30", "ACME Corp/Server migration", "#4521"],
+        env,
+    )
     _run([timew, "start", f"{d2}T08:00", "Initech", "phone"], env)
     _run([timew, "stop", f"{d2}T08:45"], env)
     _run([timew, "track", f"{d3}T13:00", "-", f"{d3}T14:15:30", "Globex/Helpdesk"], env)
