@@ -14,7 +14,6 @@ from pathlib import Path
 
 from desktop.cli import output
 from desktop.cli.base import Cli, Commands
-from desktop.core.errors import ValidationError
 
 TITLE = "Import"
 SOURCES = ("toggl", "clockify", "harvest", "kimai", "watson", "timewarrior")
@@ -43,18 +42,6 @@ def add_parsers(commands: Commands) -> None:
     )
 
 
-def read_text(path: Path) -> str:
-    """A file's text: UTF-8 (with or without a BOM), else Windows-1252 (Excel)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"can't read {path}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 class ProgressBar:
     """``[#####.....]  12000/50000 rows`` on stderr, redrawn in place."""
 
@@ -77,11 +64,12 @@ class ProgressBar:
 
 
 def cmd_import(cli: Cli) -> None:
+    from desktop.core.imports import read_export
     from desktop.core.services.imports import load_map
 
     a = cli.args
-    mapping = load_map(read_text(a.map)) if a.map else None
-    text = read_text(a.file)
+    mapping = load_map(read_export(a.map)) if a.map else None
+    text = read_export(a.file)
     bar = ProgressBar() if sys.stderr.isatty() else None
     try:
         report = cli.app.imports.run(

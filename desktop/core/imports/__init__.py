@@ -9,6 +9,7 @@ Writing the rows is :class:`desktop.core.services.imports.ImportService`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from desktop.core.imports import clockify, harvest, kimai, timewarrior, toggl, watson
 from desktop.core.imports.common import Parsed, Refusal, Row
@@ -23,4 +24,19 @@ PARSERS: dict[str, Callable[[str], Parsed]] = {
 }
 SOURCES = tuple(PARSERS)
 
-__all__ = ["PARSERS", "SOURCES", "Parsed", "Refusal", "Row"]
+
+def read_export(path: Path) -> str:
+    """A file's text: UTF-8 (with or without a byte-order mark), else
+    Windows-1252 (what Excel saves a CSV as on Windows)."""
+    from desktop.core.errors import ValidationError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"can't read {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+__all__ = ["PARSERS", "SOURCES", "Parsed", "Refusal", "Row", "read_export"]

@@ -203,7 +203,15 @@ class SettingsDialog(QDialog):
         row.addWidget(open_folder)
         form.addRow(self.start_at_login)
         form.addRow("Data file", row)
+        self.import_button = QPushButton("Import from another tracker…")
+        self.import_button.clicked.connect(self.open_import)
+        form.addRow("Import", self.import_button)
         return page
+
+    def open_import(self) -> None:
+        from desktop.ui.dialogs.import_file import ImportDialog
+
+        ImportDialog(self.state, self).exec()
 
     # ---------------------------------------------------------------- save
 
