@@ -19,26 +19,8 @@ WEEK = ["--from", "2026-11-23", "--to", "2026-11-29"]
 
 
 @pytest.fixture
-def folder(tmp_path, capsys):
-    data = tmp_path / "data"
-    assert (
-        main(
-            [
-                "--data-dir",
-                str(data),
-                "init",
-                "--name",
-                "Ann Tech",
-                "--email",
-                "ann@example.com",
-                "--timezone",
-                "UTC",
-            ]
-        )
-        == 0
-    )
-    capsys.readouterr()
-    return data
+def folder(ann_folder: Path) -> Path:
+    return ann_folder
 
 
 def run(capsys, folder, *args: str) -> tuple[int, str, str]:

@@ -57,26 +57,8 @@ def _run(cmd: list[str], env: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def folder(tmp_path, capsys):
-    data = tmp_path / "data"
-    assert (
-        main(
-            [
-                "--data-dir",
-                str(data),
-                "init",
-                "--name",
-                "Ann Tech",
-                "--email",
-                "ann@example.com",
-                "--timezone",
-                "UTC",
-            ]
-        )
-        == 0
-    )
-    capsys.readouterr()
-    return data
+def folder(ann_folder: Path) -> Path:
+    return ann_folder
 
 
 def _import(capsys, folder: Path, source: str, path: Path) -> list[dict]:

@@ -39,4 +39,5 @@ def read_export(path: Path) -> str:
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
+
 __all__ = ["PARSERS", "SOURCES", "Parsed", "Refusal", "Row", "read_export"]

@@ -21,20 +21,8 @@ The import key is a hash of the row's cells (plus its repeat count).
 
 from __future__ import annotations
 
-from desktop.core.imports.common import (
-    CsvRecord,
-    DateReader,
-    KeyMaker,
-    Parsed,
-    Row,
-    csv_tags,
-    or_none,
-    parse_csv,
-    read_hours,
-    read_yes_no,
-    split_tags,
-)
-from desktop.core.imports.timing import timed_row
+from desktop.core.imports import common
+from desktop.core.imports.timing import tagged_row
 
 COLUMNS = {
     "project": ("Project",),
@@ -55,28 +43,18 @@ COLUMNS = {
 REQUIRED = ("start_date", "start_time")
 
 
-def _row(r: CsvRecord, dates: DateReader, keys: KeyMaker) -> Row:
-    ticket, tags = split_tags(csv_tags(r.get("tags")))
-    duration = None
-    if r.get("duration_h"):
-        duration = read_hours(r.get("duration_h"))
-    elif r.get("duration_decimal"):
-        duration = read_hours(r.get("duration_decimal"))
-    return timed_row(
+def _row(r: common.CsvRecord, dates: common.DateReader, keys: common.KeyMaker) -> common.Row:
+    text = r.get("duration_h") or r.get("duration_decimal")
+    return tagged_row(
         r,
         dates,
-        key=keys(*r.values.values()),
-        customer=or_none(r.get("client")),
-        project=or_none(r.get("project")),
-        task=or_none(r.get("task")),
-        description=r.get("description"),
-        billable=read_yes_no(r.get("billable")),
-        ticket=ticket,
-        tags=tags,
-        person=or_none(r.get("email")) or or_none(r.get("user")),
-        duration_s=duration,
+        keys,
+        customer="client",
+        task="task",
+        people=("email", "user"),
+        duration_s=common.read_hours(text) if text else None,
     )
 
 
-def parse(text: str) -> Parsed:
-    return parse_csv(text, COLUMNS, REQUIRED, _row, ("start_date", "end_date"))
+def parse(text: str) -> common.Parsed:
+    return common.parse_csv(text, COLUMNS, REQUIRED, _row, ("start_date", "end_date"))

@@ -23,20 +23,8 @@ The import key is a hash of the row's cells (plus its repeat count).
 
 from __future__ import annotations
 
-from desktop.core.imports.common import (
-    CsvRecord,
-    DateReader,
-    KeyMaker,
-    Parsed,
-    Row,
-    csv_tags,
-    or_none,
-    parse_csv,
-    read_hours,
-    read_yes_no,
-    split_tags,
-)
-from desktop.core.imports.timing import timed_row
+from desktop.core.imports import common
+from desktop.core.imports.timing import tagged_row
 
 COLUMNS = {
     "start_date": ("Date", "Datum"),
@@ -54,23 +42,12 @@ COLUMNS = {
 REQUIRED = ("start_date", "duration")
 
 
-def _row(r: CsvRecord, dates: DateReader, keys: KeyMaker) -> Row:
-    ticket, tags = split_tags(csv_tags(r.get("tags")))
-    return timed_row(
-        r,
-        dates,
-        key=keys(*r.values.values()),
-        customer=or_none(r.get("customer")),
-        project=or_none(r.get("project")),
-        task=or_none(r.get("activity")),
-        description=r.get("description"),
-        billable=read_yes_no(r.get("billable")),
-        ticket=ticket,
-        tags=tags,
-        person=or_none(r.get("user")),
-        duration_s=read_hours(r.get("duration")) if r.get("duration") else None,
+def _row(r: common.CsvRecord, dates: common.DateReader, keys: common.KeyMaker) -> common.Row:
+    duration = common.read_hours(r.get("duration")) if r.get("duration") else None
+    return tagged_row(
+        r, dates, keys, customer="customer", task="activity", people=("user",), duration_s=duration
     )
 
 
-def parse(text: str) -> Parsed:
-    return parse_csv(text, COLUMNS, REQUIRED, _row, ("start_date",))
+def parse(text: str) -> common.Parsed:
+    return common.parse_csv(text, COLUMNS, REQUIRED, _row, ("start_date",))

@@ -3,9 +3,51 @@ time (Toggl, Clockify, Kimai): one place reads them into a :class:`Row`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from desktop.core.imports.common import CsvRecord, DateReader, Row, RowError, read_clock
+from desktop.core.imports.common import (
+    CsvRecord,
+    DateReader,
+    KeyMaker,
+    Row,
+    RowError,
+    csv_tags,
+    or_none,
+    read_clock,
+    read_yes_no,
+    split_tags,
+)
+
+
+def tagged_row(
+    r: CsvRecord,
+    dates: DateReader,
+    keys: KeyMaker,
+    *,
+    customer: str,
+    task: str,
+    people: Sequence[str],
+    duration_s: int | None,
+) -> Row:
+    """A timed row whose columns are ``project``, ``description``, ``billable``
+    and a comma-separated ``tags`` cell, plus the source's own ``customer``,
+    ``task`` and person columns (the first of ``people`` that is filled)."""
+    ticket, tags = split_tags(csv_tags(r.get("tags")))
+    return timed_row(
+        r,
+        dates,
+        key=keys(*r.values.values()),
+        customer=or_none(r.get(customer)),
+        project=or_none(r.get("project")),
+        task=or_none(r.get(task)),
+        description=r.get("description"),
+        billable=read_yes_no(r.get("billable")),
+        ticket=ticket,
+        tags=tags,
+        person=next((r.get(p) for p in people if r.get(p)), None),
+        duration_s=duration_s,
+    )
 
 
 def timed_row(

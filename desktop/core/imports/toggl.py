@@ -20,20 +20,8 @@ The import key is a hash of the row's cells (plus its repeat count).
 
 from __future__ import annotations
 
-from desktop.core.imports.common import (
-    CsvRecord,
-    DateReader,
-    KeyMaker,
-    Parsed,
-    Row,
-    csv_tags,
-    or_none,
-    parse_csv,
-    read_hours,
-    read_yes_no,
-    split_tags,
-)
-from desktop.core.imports.timing import timed_row
+from desktop.core.imports import common
+from desktop.core.imports.timing import tagged_row
 
 COLUMNS = {
     "user": ("User", "Member"),
@@ -53,23 +41,18 @@ COLUMNS = {
 REQUIRED = ("start_date", "start_time", "duration")
 
 
-def _row(r: CsvRecord, dates: DateReader, keys: KeyMaker) -> Row:
-    ticket, tags = split_tags(csv_tags(r.get("tags")))
-    return timed_row(
+def _row(r: common.CsvRecord, dates: common.DateReader, keys: common.KeyMaker) -> common.Row:
+    duration = common.read_hours(r.get("duration")) if r.get("duration") else None
+    return tagged_row(
         r,
         dates,
-        key=keys(*r.values.values()),
-        customer=or_none(r.get("client")),
-        project=or_none(r.get("project")),
-        task=or_none(r.get("task")),
-        description=r.get("description"),
-        billable=read_yes_no(r.get("billable")),
-        ticket=ticket,
-        tags=tags,
-        person=or_none(r.get("email")) or or_none(r.get("user")),
-        duration_s=read_hours(r.get("duration")) if r.get("duration") else None,
+        keys,
+        customer="client",
+        task="task",
+        people=("email", "user"),
+        duration_s=duration,
     )
 
 
-def parse(text: str) -> Parsed:
-    return parse_csv(text, COLUMNS, REQUIRED, _row, ("start_date", "end_date"))
+def parse(text: str) -> common.Parsed:
+    return common.parse_csv(text, COLUMNS, REQUIRED, _row, ("start_date", "end_date"))
