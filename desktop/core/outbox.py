@@ -48,7 +48,6 @@ def record(
     return _queue(session, entity, row.id, op, payload, row.version)
 
 
-
 def record_many(session: Session, rows: Sequence[Synced], op: str) -> None:
     """Queue ``op`` for each of ``rows`` — the outbox rows :func:`record`
     writes, numbered in order, in one statement (an import's new names)."""
@@ -103,12 +102,32 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
         return
     conn = session.connection()
     names = list(rows[0])
-    procs = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-             for n in names]
-    pairs = list(zip(names, procs, strict=True))
+    procs = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names]
+    pairs = [
+        (n, _memo(p) if p and n not in _UNHASHABLE else p)
+        for n, p in zip(names, procs, strict=True)
+    ]
     columns = ", ".join(f'"{n}"' for n in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
     conn.exec_driver_sql(sql, [tuple(p(r[n]) if p else r[n] for n, p in pairs) for r in rows])
+
+
+_UNHASHABLE = frozenset({"payload", "value", "work_schedule"})  # JSON columns
+
+
+def _memo(process: Any) -> Any:
+    """``process`` remembering its answers: a batch repeats instants and dates
+    (every row's ``created_at``, a day's ``work_date``)."""
+    seen: dict[Any, Any] = {}
+
+    def run(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = out = process(value)
+            return out
+
+    return run
 
 
 def record_setting(session: Session, setting: CompanySetting, op: str) -> Outbox:
