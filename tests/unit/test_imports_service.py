@@ -222,3 +222,23 @@ def test_a_bad_map_file_is_one_clear_error():
         load_map("{")
     with pytest.raises(ValidationError, match='"from"'):
         load_map('[{"to": null}]')
+
+
+def test_imported_outbox_rows_carry_what_the_stored_rows_hold(msp: Punchclock):
+    """Bulk-written entries queue the same payload :func:`outbox.record` would
+    make of the stored row, names before the entries that use them."""
+    from desktop.core import outbox
+    from desktop.core.model import Customer, Project, Task
+
+    msp.imports.run(None, "toggl", text("toggl.csv"))
+    kinds = {"customer": Customer, "project": Project, "task": Task, "time_entry": TimeEntry}
+    with msp.db.read() as s:
+        items = list(s.scalars(select(Outbox).where(Outbox.entity.in_(kinds)).order_by(Outbox.seq)))
+        seen: set[str] = set()
+        for item in items:
+            row = s.get(kinds[item.entity], item.entity_id)
+            assert item.payload == {"data": outbox.row_data(row)}, item.entity
+            assert item.op == "create" and item.base_version == 0 and item.state == "pending"
+            if item.entity == "time_entry":
+                assert {row.customer_id, row.project_id, row.task_id} - {None} <= seen
+            seen.add(item.entity_id)
