@@ -242,3 +242,14 @@ def test_imported_outbox_rows_carry_what_the_stored_rows_hold(msp: Punchclock):
             if item.entity == "time_entry":
                 assert {row.customer_id, row.project_id, row.task_id} - {None} <= seen
             seen.add(item.entity_id)
+
+
+def test_a_known_ticket_of_another_named_customer_refuses_the_row(msp: Punchclock):
+    msp.directory.add_customer(None, "ACME Corp")
+    msp.directory.add_customer(None, "Globex")
+    msp.directory.add_task(None, customer="Globex", title="Printer", ref="4521")
+    report = msp.imports.run(None, "kimai", text("kimai.csv"), partial=True)
+    assert [(r.line, r.reason) for r in report.refused] == [
+        (2, 'ticket #4521 is task "Printer" of another customer')
+    ]
+    assert report.added == 1

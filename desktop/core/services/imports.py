@@ -24,8 +24,10 @@ Rules this service enforces:
 * Names: a file's customer › project › task is looked up case-insensitively
   and created when unknown (customers and projects only by managers and
   admins, as everywhere); a row without a client takes its project's name as
-  the customer; a ``#4521`` tag finds the task with that ticket ref or creates
-  one (titled by the row's task, else ``#4521``). A ``mapping`` (the ``--map``
+  the customer; a ``#4521`` tag finds the task with that ticket ref — the
+  ticket wins over the row's names unless they name another existing
+  customer, which refuses the row — or creates one (titled by the row's task,
+  else ``#4521``). A ``mapping`` (the ``--map``
   file) sends a file's path elsewhere, or nowhere (``to: null`` refuses its
   rows). The dry run's report lists every path with its proposed target.
 * Time is imported for the acting user, or for ``user`` — only an admin
@@ -117,6 +119,17 @@ class _Rollback(Exception):
 
 
 @dataclass
+class _PathUse:
+    """One customer › project › task of the file: where it goes, what the
+    import created for it, how many rows named it."""
+
+    source: dto.ImportPath
+    target: dto.ImportPath | None
+    new: set[str] = field(default_factory=set)
+    rows: int = 0
+
+
+@dataclass
 class _Plan:
     """One import's working state inside its transaction."""
 
@@ -133,7 +146,7 @@ class _Plan:
     keys: set[str] = field(default_factory=set)
     day_s: dict[date, int] = field(default_factory=dict)
     weeks: dict[date, str] = field(default_factory=dict)
-    paths: dict[PathKey, list[Any]] = field(default_factory=dict)
+    paths: dict[PathKey, _PathUse] = field(default_factory=dict)
     created: list[Any] = field(default_factory=list)
     pending: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
@@ -178,18 +191,17 @@ class _Plan:
             customer, project = project, None
         source = dto.ImportPath(customer, project, row.task)
         key = _path_key(source)
-        entry = self.paths.get(key)
-        if entry is None:
-            mapped = self.mapping.get(key, source)
-            entry = self.paths[key] = [source, mapped, set(), 0]
-        entry[3] += 1
-        mapped = entry[1]
+        use = self.paths.get(key)
+        if use is None:
+            use = self.paths[key] = _PathUse(source, self.mapping.get(key, source))
+        use.rows += 1
+        mapped = use.target
         if mapped is None:
             raise _Refused(f'"{source.label}" is mapped to nothing (the --map file says null)')
         if mapped.customer is None:
             raise _Refused("no client or project: map it to a customer in a --map file")
         try:
-            return self._resolve(mapped, row.ticket, entry[2])
+            return self._resolve(mapped, row.ticket, use.new)
         except PunchclockError as exc:
             raise _Refused(exc.message) from None
 
@@ -299,8 +311,8 @@ class _Plan:
     def mapping_report(self) -> tuple[dto.ImportMapping, ...]:
         order = ("customer", "project", "task")
         return tuple(
-            dto.ImportMapping(src, to, tuple(k for k in order if k in new), n)
-            for src, to, new, n in sorted(self.paths.values(), key=lambda e: e[0].label.lower())
+            dto.ImportMapping(u.source, u.target, tuple(k for k in order if k in u.new), u.rows)
+            for u in sorted(self.paths.values(), key=lambda u: u.source.label.lower())
         )
 
 
