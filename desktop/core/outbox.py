@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -63,7 +64,10 @@ def record_values(session: Session, entity: str, rows: Sequence[dict[str, Any]],
 
 
 def _json_ready(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in values.items()}
+    return {k: v.isoformat() if type(v) in _DATES else v for k, v in values.items()}
+
+
+_DATES = (datetime, date)
 
 
 def _queue_many(session: Session, items: list[tuple[str, dict[str, Any], int]], op: str) -> None:
@@ -102,14 +106,21 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
         return
     conn = session.connection()
     names = list(rows[0])
-    procs = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names]
-    pairs = [
-        (n, _memo(p) if p and n not in _UNHASHABLE else p)
-        for n, p in zip(names, procs, strict=True)
+    processors = [
+        (i, p if n in _UNHASHABLE else _memo(p))
+        for i, n in enumerate(names)
+        if (p := table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
     ]
+    values = itemgetter(*names)
+    params = []
+    for row in rows:
+        param = list(values(row))
+        for i, process in processors:
+            param[i] = process(param[i])
+        params.append(tuple(param))
     columns = ", ".join(f'"{n}"' for n in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
-    conn.exec_driver_sql(sql, [tuple(p(r[n]) if p else r[n] for n, p in pairs) for r in rows])
+    conn.exec_driver_sql(sql, params)
 
 
 _UNHASHABLE = frozenset({"payload", "value", "work_schedule"})  # JSON columns
