@@ -28,10 +28,10 @@ from desktop.core.imports.timing import tagged_row
 
 COLUMNS = {
     "start_date": ("Date", "Datum"),
-    "start_time": ("From", "Begin", "Von", "Beginn"),
+    "start_time": ("From", "Begin", "Start", "Von", "Beginn"),
     "end_time": ("To", "End", "Bis", "Ende"),
     "duration": ("Duration", "Dauer"),
-    "user": ("User", "Benutzer"),
+    "user": ("User", "Name", "Benutzer"),
     "customer": ("Customer", "Kunde"),
     "project": ("Project", "Projekt"),
     "activity": ("Activity", "Tätigkeit", "Aktivität"),

@@ -3,8 +3,9 @@ Download CSV).
 
 Documented columns, in order: ``User, Email, Client, Project, Task,
 Description, Billable, Start date, Start time, End date, End time, Duration,
-Tags, Amount (USD)`` (the amount's currency in brackets; newer workspaces say
-``Member`` for ``User``). One row per time entry; a CSV row has no entry id.
+Tags, Amount (USD)`` (the amount's currency in brackets; some exports say
+``Member`` for ``User`` and ``Stop date``/``Stop time`` for the end). One row
+per time entry; a CSV row has no entry id.
 
 * Dates follow the exporting user's profile "date format" setting: ISO
   ``2026-11-23`` by default, or ``11/23/2026``, ``23/11/2026``, ``23.11.2026``.
@@ -33,8 +34,8 @@ COLUMNS = {
     "billable": ("Billable",),
     "start_date": ("Start date",),
     "start_time": ("Start time",),
-    "end_date": ("End date",),
-    "end_time": ("End time",),
+    "end_date": ("End date", "Stop date"),
+    "end_time": ("End time", "Stop time"),
     "duration": ("Duration",),
     "tags": ("Tags",),
 }
