@@ -201,3 +201,12 @@ def test_the_file_decides_day_or_month_first():
 def test_item_lines_of_compact_and_indented_json():
     assert item_lines('[[1,"a]"],[2]]') == [1, 1]
     assert item_lines('[\n {"a": "x\\"}"},\n {"b": [1]}\n]') == [2, 3]
+
+
+def test_kimai_totals_line_and_excel_sep_line():
+    text = (FIXTURES / "kimai.csv").read_text().rstrip("\n") + "\n,,,1:45,118.75,,,,,,,,,\n"
+    p = PARSERS["kimai"](text)
+    assert p.refused == [] and len(p.rows) == 2
+    semicolons = "sep=;\n" + (FIXTURES / "kimai.csv").read_text().replace(",", ";")
+    p = PARSERS["kimai"](semicolons)
+    assert p.refused == [] and [r.line for r in p.rows] == [3, 4]

@@ -6,7 +6,9 @@ Rules the readers apply to every source:
 
 * A CSV file may start with a UTF-8 byte-order mark (Excel, Clockify) and may be
   separated by ``,`` ``;`` or a tab — the header line decides (a decimal-comma
-  locale exports with ``;``). Header names match case-insensitively, by any of
+  locale exports with ``;``), unless an Excel ``sep=;`` line comes first. A
+  totals line (no date and no customer, client or project — Kimai writes one
+  under its rows) is not a row. Header names match case-insensitively, by any of
   the names a vendor has used or translated them to.
 * Dates: ISO ``2026-11-23``, ``11/23/2026`` (US, the Toggl and Clockify
   default), ``23/11/2026``, ``23.11.2026``, ``2026/11/23``. A file uses one date
@@ -146,8 +148,12 @@ def read_csv(
     the whole file (a ``RowError`` for line 1)."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
+    first, _, rest = text.partition("\n")
+    line_offset = 0
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter, text, line_offset = first.strip()[4], rest, 1  # Excel's "sep=;" line
+    else:
+        delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -165,10 +171,10 @@ def read_csv(
         raise RowError(
             "this is not the expected export: no column " + ", ".join(f'"{m}"' for m in missing)
         )
-    line = reader.line_num + 1
+    line = reader.line_num + 1 + line_offset
     width = len(header)
     for values in reader:
-        start_line, line = line, reader.line_num + 1
+        start_line, line = line, reader.line_num + 1 + line_offset
         if len(values) < width:
             values += [""] * (width - len(values))
         record = {n: values[i].strip() for n, i in where.items()}
@@ -193,11 +199,19 @@ def parse_csv(
     dates = DateReader(r.get(c) for r in records for c in date_columns)
     keys = KeyMaker()
     for record in records:
+        if _is_totals(record, date_columns[0]):
+            continue
         try:
             parsed.rows.append(make_row(record, dates, keys))
         except RowError as exc:
             parsed.refused.append(Refusal(record.line, str(exc)))
     return parsed
+
+
+def _is_totals(r: CsvRecord, date_column: str) -> bool:
+    """A summary line (Kimai's CSV ends with one: only the summed duration and
+    rate): no date and no customer, client or project."""
+    return not r.get(date_column) and not any(r.get(c) for c in ("client", "customer", "project"))
 
 
 # ----------------------------------------------------------------- values

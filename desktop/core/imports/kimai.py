@@ -14,6 +14,8 @@ also ``Begin``/``Beginn``/``End``/``Ende``).
 * ``Duration`` is ``H:MM`` (``[hh]:mm``, hours may pass 24) or, with the
   decimal duration setting, decimal hours — with a decimal comma in German
   and French locales, where the file is separated by ``;``.
+* The rows end with a totals line (only the summed duration and rate), which
+  is skipped.
 * Kimai's activity is Punchclock's task; ``Tags`` is comma-separated, a
   ``#4521`` tag becomes the ticket ref; ``Billable`` (when present) is
   ``Yes``/``No`` (or translated).

@@ -157,7 +157,8 @@ class _Plan:
         for p in s.scalars(select(Project).where(Project.deleted_at.is_(None))):
             self.projects.setdefault((p.customer_id, p.name.lower()), p)
         for t in s.scalars(select(Task).where(Task.deleted_at.is_(None))):
-            self.tasks.setdefault((t.customer_id, t.project_id, t.title.lower()), t)
+            if t.status == "open":
+                self.tasks.setdefault((t.customer_id, t.project_id, t.title.lower()), t)
             if t.external_ref and (t.status == "open" or t.external_ref not in self.tickets):
                 self.tickets[t.external_ref] = t
         self.keys = set(
