@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from desktop.core.app import Punchclock
 from desktop.core.model import Outbox
 from desktop.ui.dialogs.idle import IdleDialog
+from desktop.ui.dialogs.import_file import ImportDialog
 from desktop.ui.dialogs.log_time import LogTimeDialog
 from desktop.ui.dialogs.settings import SettingsDialog
 from desktop.ui.dialogs.welcome import WelcomeDialog
@@ -218,6 +220,18 @@ def report_shots() -> None:
         core.close()
 
 
+def import_shot(state: TrackerState) -> None:
+    """The Import dialog after a preview of the Toggl fixture (nothing written)."""
+    dialog = ImportDialog(state)
+    dialog.file.setText(str(Path(__file__).with_name("fixtures") / "imports" / "toggl.csv"))
+    dialog.preview()
+    deadline = time.monotonic() + 10
+    while dialog.report is None and not dialog.error.text() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    shot(dialog, "import-dialog.png")
+
+
 def main() -> int:
     qt = QApplication(sys.argv)
     OUT.mkdir(exist_ok=True)
@@ -260,6 +274,7 @@ def main() -> int:
         welcome = WelcomeDialog(state)
         welcome.email.setText("not an email")
         shot(welcome, "welcome.png")
+        import_shot(state)
         sync_shots(state)
         state.runner.wait()
         core.close()

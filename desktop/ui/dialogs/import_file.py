@@ -143,9 +143,18 @@ class ImportDialog(QDialog):
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
+        self.table.setMinimumHeight(140)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, mode in enumerate(
+            (
+                QHeaderView.ResizeMode.Stretch,
+                QHeaderView.ResizeMode.Stretch,
+                QHeaderView.ResizeMode.ResizeToContents,
+                QHeaderView.ResizeMode.ResizeToContents,
+            )
+        ):
+            header.setSectionResizeMode(column, mode)
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)
         self.problems.setMaximumHeight(110)
@@ -170,7 +179,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(640, 460)
+        self.setMinimumWidth(620)
+        self.resize(700, 460)
 
     # ------------------------------------------------------------- actions
 
