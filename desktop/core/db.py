@@ -15,13 +15,14 @@ The database is migrated to the newest schema (Alembic) every time it opens.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import JSON, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -156,3 +157,43 @@ def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
         with _storage_errors():
             upgrade(db.write_engine)
     return db
+
+
+def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """One ``executemany`` of ``rows`` (every row the same keys, every column
+    given) through the columns' own bind processors — what ``insert(table)``
+    does, without building the statement's parameters row by row."""
+    if not rows:
+        return
+    conn = session.connection()
+    names = list(rows[0])
+    processors = [
+        (i, p if isinstance(table.c[n].type, JSON) else _memo(p))
+        for i, n in enumerate(names)
+        if (p := table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+    ]
+    values = itemgetter(*names)
+    params = []
+    for row in rows:
+        param = list(values(row))
+        for i, process in processors:
+            param[i] = process(param[i])
+        params.append(tuple(param))
+    columns = ", ".join(f'"{n}"' for n in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+    conn.exec_driver_sql(sql, params)
+
+
+def _memo(process: Any) -> Any:
+    """``process`` remembering its answers: a batch repeats instants and dates
+    (every row's ``created_at``, a day's ``work_date``)."""
+    seen: dict[Any, Any] = {}
+
+    def run(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = out = process(value)
+            return out
+
+    return run

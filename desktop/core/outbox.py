@@ -3,7 +3,8 @@ row it changes, so the sync client can push it later.
 
 One outbox row per changed row. ``seq`` increases per device; it is taken
 inside the writer's ``BEGIN IMMEDIATE`` transaction, so two processes never
-draw the same number.
+draw the same number. An import queues its many new rows in one statement
+(:func:`record_many`, :func:`record_values`) with the same payloads.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from desktop.core.db import bulk_insert
 from desktop.core.model import CompanySetting, Outbox, Synced
 from desktop.core.timeutil import utcnow
 
@@ -96,49 +97,6 @@ def _queue_many(session: Session, items: list[tuple[str, dict[str, Any], int]], 
             for i, (entity, data, version) in enumerate(items)
         ],
     )
-
-
-def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """One ``executemany`` of ``rows`` (every row the same keys, every column
-    given) through the columns' own bind processors — what ``insert(table)``
-    does, without building the statement's parameters row by row."""
-    if not rows:
-        return
-    conn = session.connection()
-    names = list(rows[0])
-    processors = [
-        (i, p if n in _UNHASHABLE else _memo(p))
-        for i, n in enumerate(names)
-        if (p := table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
-    ]
-    values = itemgetter(*names)
-    params = []
-    for row in rows:
-        param = list(values(row))
-        for i, process in processors:
-            param[i] = process(param[i])
-        params.append(tuple(param))
-    columns = ", ".join(f'"{n}"' for n in names)
-    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
-    conn.exec_driver_sql(sql, params)
-
-
-_UNHASHABLE = frozenset({"payload", "value", "work_schedule"})  # JSON columns
-
-
-def _memo(process: Any) -> Any:
-    """``process`` remembering its answers: a batch repeats instants and dates
-    (every row's ``created_at``, a day's ``work_date``)."""
-    seen: dict[Any, Any] = {}
-
-    def run(value: Any) -> Any:
-        try:
-            return seen[value]
-        except KeyError:
-            seen[value] = out = process(value)
-            return out
-
-    return run
 
 
 def record_setting(session: Session, setting: CompanySetting, op: str) -> Outbox:

@@ -48,6 +48,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from desktop.core import dto, outbox, permissions
+from desktop.core.db import bulk_insert
 from desktop.core.durations import format_duration
 from desktop.core.errors import Forbidden, Problem, PunchclockError, ValidationError
 from desktop.core.imports import PARSERS, Row
@@ -474,9 +475,9 @@ def _flush(plan: _Plan) -> None:
         return
     fill = {"version": 0, "updated_at": plan.now, "created_at": plan.now}
     rows = [{c: e.get(c) for c in ENTRY_COLUMNS} | fill | {"id": new_id()} for e, _ in plan.pending]
-    outbox.bulk_insert(s, TimeEntry.__table__, rows)
+    bulk_insert(s, TimeEntry.__table__, rows)
     outbox.record_values(s, TimeEntry.__tablename__, rows, "create")
-    outbox.bulk_insert(
+    bulk_insert(
         s,
         ImportKey.__table__,
         [
