@@ -1,11 +1,10 @@
 """import keys: which source rows an import already wrote
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 22:30:00
 
-A local-only table (never synced). Chained on 0001 because 0002 was not on
-main when this was written; re-chain onto 0002 when both are merged.
+A local-only table (never synced).
 """
 
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from alembic import op
 import desktop.core.model
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
