@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 
 from desktop.cli import company, directory, export, imports, reports, timesheets, tracking
 from desktop.cli import sync as sync_commands
@@ -37,6 +38,7 @@ def build_parser() -> tuple[Parser, dict[str, Run]]:
         description="Punchclock time tracker: with no command, the tray app.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--version", action="version", version=f"punchclock {version('punchclock')}")
     add_global_options(p, suppress=False)
     sub = p.add_subparsers(
         dest="command",

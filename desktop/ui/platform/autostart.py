@@ -1,6 +1,9 @@
 """Start at login, the way each desktop expects it (no Qt).
 
 * Linux/BSD: an XDG autostart file ``~/.config/autostart/punchclock.desktop``;
+  the .deb also installs ``/etc/xdg/autostart/punchclock.desktop`` for every
+  user, so turning it off writes a user file with ``Hidden=true``, which the XDG
+  autostart spec says overrides the system one;
 * Windows: the ``HKCU\\...\\Run`` registry value ``Punchclock``;
 * macOS: a LaunchAgent ``~/Library/LaunchAgents/com.punchclock.tray.plist``.
 
@@ -32,6 +35,16 @@ def xdg_autostart_path() -> Path:
     return Path(base) / "autostart" / "punchclock.desktop"
 
 
+def xdg_system_autostart_paths() -> list[Path]:
+    dirs = os.environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
+    return [Path(d) / "autostart" / "punchclock.desktop" for d in dirs.split(os.pathsep) if d]
+
+
+def _hidden(entry: Path) -> bool:
+    lines = entry.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "Hidden=true" in lines or "X-GNOME-Autostart-enabled=false" in lines
+
+
 def launch_agent_path() -> Path:
     return Path.home() / "Library" / "LaunchAgents" / f"{AGENT_LABEL}.plist"
 
@@ -52,7 +65,10 @@ def is_enabled() -> bool:
             return False
     if sys.platform == "darwin":
         return launch_agent_path().exists()
-    return xdg_autostart_path().exists()
+    user = xdg_autostart_path()
+    if user.exists():
+        return not _hidden(user)
+    return any(p.exists() and not _hidden(p) for p in xdg_system_autostart_paths())
 
 
 def set_enabled(enabled: bool) -> Path | str:
@@ -87,6 +103,10 @@ def set_enabled(enabled: bool) -> Path | str:
             "Comment=Time tracker in the system tray\n"
             f"Exec={exec_line}\nIcon=punchclock\nTerminal=false\n"
             "X-GNOME-Autostart-enabled=true\n", encoding="utf-8")
+    elif any(p.exists() for p in xdg_system_autostart_paths()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("[Desktop Entry]\nType=Application\nName=Punchclock\n"
+                        "Exec=punchclock\nHidden=true\n", encoding="utf-8")
     else:
         path.unlink(missing_ok=True)
     return path

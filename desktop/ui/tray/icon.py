@@ -7,12 +7,14 @@ plus the SVG for any other size or HiDPI scale.
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-RESOURCES = Path(__file__).resolve().parents[3] / "resources"
+# From source, the repository's resources/; in a PyInstaller bundle, its copy there.
+RESOURCES = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[3])) / "resources"
 ICON_DIR = RESOURCES / "icons"
 SIZES = (16, 22, 24, 32, 48, 64)
 IDLE = "punchclock-idle"
