@@ -4,6 +4,7 @@
 #   make bench       benchmarks (figures go to BENCHMARKS.md)
 #   make screenshots offscreen screenshots of the tray app's windows (test-output/)
 #   make lint        ruff, mypy and the layering contracts (import-linter)
+#   make installer   Linux: PyInstaller bundle, .deb and portable .tar.gz in dist/
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,14 +12,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # Debian packages: a real X server, a tray host and input faking for the tray tests,
-# the X libraries Qt's xcb plugin loads, and PostgreSQL for the server suite.
+# the X libraries Qt's xcb plugin loads, PostgreSQL for the server suite, and for
+# the installer: binutils (PyInstaller reads ELF files), desktop-file-utils, lintian.
 DEBIAN_PACKAGES := xvfb trayer xdotool x11-utils imagemagick libxss1 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
 	libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxkbcommon0 \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 timewarrior \
-	postgresql
+	postgresql binutils desktop-file-utils lintian
 
-.PHONY: run test lint unit bench screenshots sysdeps venv clean
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+
+.PHONY: run test lint unit bench screenshots sysdeps venv clean installer installer-test
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -65,6 +69,20 @@ bench: $(STAMP)
 # Offscreen shots of the tray app's windows into test-output/ (look at them after UI changes).
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/screenshots.py
+
+# The Linux installers (Windows and macOS: .github/workflows/installers.yml, same spec).
+installer: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python resources/render_icons.py --app-icons build/icons >/dev/null
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  installer/punchclock.spec
+	$(BIN)/python installer/linux/build_deb.py dist/punchclock build/icons dist
+	tar -C dist -czf dist/punchclock-$(VERSION)-linux-$$(uname -m).tar.gz punchclock
+	@ls -l dist/*.deb dist/*.tar.gz
+
+# Builds, installs the .deb with apt, checks the installed app, removes it (root only;
+# `make test` runs it too, and it skips with the reason elsewhere).
+installer-test: $(STAMP) sysdeps
+	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout=900 tests/tray/test_installed_package.py tests/unit/test_installer_files.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info test-output

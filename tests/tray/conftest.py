@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,10 +82,13 @@ def xserver() -> Iterator[XServer]:
 
 
 class TrayProcess:
-    """The app as a subprocess on the Xvfb display, with its own data and log."""
+    """The app as a subprocess on the Xvfb display, with its own data and log
+    (``command``: the source tree's by default, or an installed ``punchclock``)."""
 
-    def __init__(self, x: XServer, home: Path) -> None:
+    def __init__(self, x: XServer, home: Path,
+                 command: Sequence[str] = (sys.executable, "-m", "desktop")) -> None:
         self.x = x
+        self.command = list(command)
         self.data = home / "data"
         self.log = home / "state" / "Punchclock" / "log" / "punchclock.log"
         self.env = {**x.env, "XDG_STATE_HOME": str(home / "state"),
@@ -93,15 +96,14 @@ class TrayProcess:
         self.proc: subprocess.Popen[str] | None = None
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "desktop", "--data-dir", str(self.data),
-                               *args], env=self.env, capture_output=True, text=True,
-                              timeout=60, cwd=ROOT)
+        done = subprocess.run([*self.command, "--data-dir", str(self.data), *args],
+                              env=self.env, capture_output=True, text=True, timeout=60, cwd=ROOT)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "desktop", "--data-dir",
-                                      str(self.data)], env=self.env, cwd=ROOT,
+        self.proc = subprocess.Popen([*self.command, "--data-dir", str(self.data)],
+                                     env=self.env, cwd=ROOT,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      text=True)
 
@@ -150,3 +152,17 @@ def tray(xserver: XServer, tmp_path: Path) -> Iterator[TrayProcess]:
     t.cli("log", "--task", "4521", "--hours", "2", "-d", "Cutover planning")
     yield t
     t.kill()
+
+
+@pytest.fixture
+def tray_process(xserver: XServer, tmp_path: Path) -> Iterator[Callable[..., TrayProcess]]:
+    """``tray_process(command)``: an empty TrayProcess running another program."""
+    made: list[TrayProcess] = []
+
+    def make(command: Sequence[str]) -> TrayProcess:
+        made.append(TrayProcess(xserver, tmp_path, command))
+        return made[-1]
+
+    yield make
+    for t in made:
+        t.kill()
