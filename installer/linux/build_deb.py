@@ -22,9 +22,11 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+MAINTAINER = "Punchclock <support@punchclock.invalid>"
 DESKTOP_ENTRY = ROOT / "resources" / "punchclock.desktop"
 # Linked by Qt's Wayland plugin; absent on a build machine without Wayland.
 KNOWN_PACKAGES = {
@@ -132,22 +134,25 @@ def build(bundle: Path, icons: Path, out: Path, version: str, compression: str =
     doc.mkdir(parents=True)
     (doc / "copyright").write_text(
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-        "Upstream-Name: punchclock\n\nFiles: *\nCopyright: Punchclock\n"
+        "Upstream-Name: punchclock\n\nFiles: *\nCopyright: 2026 Punchclock\n"
         "License: proprietary\n All rights reserved.\n", encoding="utf-8")
+    stamp = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     with gzip.GzipFile(doc / "changelog.gz", "wb", mtime=0) as fh:
         fh.write(f"punchclock ({version}) stable; urgency=medium\n\n"
-                 "  * Release built from the Punchclock repository.\n".encode())
-    for path in stage.rglob("*"):  # dpkg-deb keeps modes: 0755 dirs, 0644 data
+                 "  * Release built from the Punchclock repository.\n\n"
+                 f" -- {MAINTAINER}  {stamp}\n".encode())
+    for path in stage.rglob("*"):  # dpkg-deb keeps modes: 0755 dirs and programs, else 0644
         if path.is_dir():
             path.chmod(0o755)
         elif path.is_file() and not path.is_symlink():
-            path.chmod(0o755 if os.access(path, os.X_OK) and path.suffix != ".py" else 0o644)
+            program = os.access(path, os.X_OK) and ".so" not in path.name and path.suffix != ".py"
+            path.chmod(0o755 if program else 0o644)
     size_kb = sum(p.lstat().st_size for p in stage.rglob("*") if not p.is_dir()) // 1024
     control = stage / "DEBIAN"
     control.mkdir()
     (control / "control").write_text(
         f"Package: punchclock\nVersion: {version}\nArchitecture: {arch}\n"
-        "Maintainer: Punchclock <support@punchclock.invalid>\n"
+        f"Maintainer: {MAINTAINER}\n"
         f"Installed-Size: {size_kb}\nDepends: {', '.join(depends(bundle))}\n"
         "Section: utils\nPriority: optional\n"
         f"Description: {DESCRIPTION}", encoding="utf-8")
