@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -76,6 +77,9 @@ def debs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]
     run("make", "installer", cwd=ROOT)
     arch = run("dpkg", "--print-architecture").stdout.strip()
     deb = ROOT / "dist" / f"punchclock_{VERSION}_{arch}.deb"
+    portable = ROOT / "dist" / f"punchclock-{VERSION}-linux-{os.uname().machine}.tar.gz"
+    with tarfile.open(portable) as tar:
+        assert "punchclock/punchclock" in tar.getnames()
     from desktop.core.migrate import head_revision
 
     newer_bundle = tmp_path_factory.mktemp("newer") / "punchclock"
