@@ -7,23 +7,27 @@ folder with a fake clock.
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.core.db import Database, open_database
-from desktop.core.exports import ExportService
 from desktop.core.services.common import Clock
 from desktop.core.services.company import CompanyService
 from desktop.core.services.directory import DirectoryService
 from desktop.core.services.grid import GridService
 from desktop.core.services.idle import IdleService
-from desktop.core.services.imports import ImportService
 from desktop.core.services.preferences import PreferencesService
 from desktop.core.services.rates import RateService
 from desktop.core.services.reminders import ReminderService
-from desktop.core.services.reports import ReportsService
 from desktop.core.services.timesheets import TimesheetService
 from desktop.core.services.tracking import TrackingService
 from desktop.core.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from desktop.core.exports import ExportService
+    from desktop.core.services.imports import ImportService
+    from desktop.core.services.reports import ReportsService
 
 APP_NAME = "Punchclock"
 HOME_ENV = "PUNCHCLOCK_HOME"
@@ -52,9 +56,26 @@ class Punchclock:
         self.timesheets = TimesheetService(db, clock)
         self.rates = RateService(db, clock)
         self.company = CompanyService(db, clock)
-        self.reports = ReportsService(db, clock)
-        self.exports = ExportService(db, clock)
-        self.imports = ImportService(db, clock)
+
+    # Reports, exports and imports load on first use: `status` and the tray's
+    # first paint never need them.
+    @cached_property
+    def reports(self) -> ReportsService:
+        from desktop.core.services.reports import ReportsService
+
+        return ReportsService(self.db, self.clock)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        from desktop.core.exports import ExportService
+
+        return ExportService(self.db, self.clock)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from desktop.core.services.imports import ImportService
+
+        return ImportService(self.db, self.clock)
 
     @classmethod
     def open(cls, data_dir: Path | None = None, clock: Clock = utcnow) -> Punchclock:
