@@ -141,7 +141,7 @@ def test_install_run_upgrade_and_remove_the_deb(debs: tuple[Path, Path],
     db = tray.data / "punchclock.sqlite3"
     before = alembic_revision(db)
     # It wrote nothing into the installed folder (no __pycache__ for the migrations).
-    packaged = set(run("dpkg", "-L", "punchclock").stdout.split())
+    packaged = set(run("dpkg", "-L", "punchclock").stdout.splitlines())  # names may hold spaces
     stray = [str(p) for p in Path("/opt/punchclock").rglob("*") if str(p) not in packaged]
     assert stray == []
 
