@@ -45,9 +45,9 @@ class CellEditing:
     detail: CellEntriesDialog | None
 
     _writes: int
-
-    def reload(self) -> None:
-        raise NotImplementedError
+    # the window's own: read the week again; show an unexpected failure
+    reload: Callable[[], None]
+    _failed: Callable[[BaseException], None]
 
     def write(self, fn: Callable[[Punchclock], Any],
               on_error: Callable[[PunchclockError], None] | None = None) -> None:
@@ -66,9 +66,6 @@ class CellEditing:
             (on_error or self._refused)(exc)
 
         self.state.run(fn, done, failed)
-
-    def _failed(self, exc: BaseException) -> None:
-        raise NotImplementedError
 
     # ---------------------------------------------------------------- cells
 
