@@ -58,6 +58,7 @@ class Task:
     external_ref: str | None
     status: str
     default_billable: bool | None
+    created_by: str | None = None
 
     @property
     def label(self) -> str:

@@ -135,6 +135,9 @@ class Task(Synced, Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     # None = inherit from the project, then the customer.
     default_billable: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # Who opened it (a user id; None for tasks older than the column). Decides
+    # who may edit it (desktop.core.permissions.can_edit_task).
+    created_by: Mapped[str | None] = mapped_column(String(36), default=None)
 
 
 class Team(Synced, Base):

@@ -4,7 +4,11 @@ The server applies the same questions to every list and single-record path;
 locally they guard the CLI's ``--as`` and the windows.
 
 * customers and projects: managers and admins;
-* tasks (tickets): anyone (a technician opens a ticket-task on the spot);
+* tasks (tickets): anyone creates one (a technician opens a ticket-task on the
+  spot); its creator edits it while nobody else has logged time on it; renaming
+  and archiving a task others used is for managers and admins; a task in use is
+  never deleted (archive it instead) — an archived task keeps its entries
+  editable;
 * users, teams, rates, policies, holidays: admins;
 * time off: admins, or the manager of the user's team;
 * time entries: only their owner changes them; the owner, their team's manager
@@ -30,8 +34,24 @@ def can_manage_customers(actor: User) -> bool:
     return actor.role in (MANAGER, ADMIN)
 
 
-def can_manage_tasks(actor: User) -> bool:
+def can_create_task(actor: User) -> bool:
     return actor.role in ROLES
+
+
+def can_edit_task(actor: User, *, created_by: str | None, used_by_others: bool) -> bool:
+    """Rename, move, change the billable default, archive or reopen a task.
+
+    ``created_by`` is the task's creator (None for tasks older than the
+    column, which only managers and admins edit); ``used_by_others``: a time
+    entry of someone other than ``actor`` refers to it."""
+    if actor.role in (MANAGER, ADMIN):
+        return True
+    return created_by is not None and created_by == actor.id and not used_by_others
+
+
+def can_delete_task(actor: User, *, created_by: str | None, in_use: bool) -> bool:
+    """Delete a task: never while any entry (anyone's) refers to it."""
+    return not in_use and can_edit_task(actor, created_by=created_by, used_by_others=False)
 
 
 def can_manage_people(actor: User) -> bool:

@@ -184,7 +184,7 @@ def check_write(conn: Connection, actor: Principal, entity: str, row: dict[str, 
         ok = permissions.can_manage_customers(me)
         what = "only managers and admins change customers and projects"
     elif entity == "task":
-        ok, what = permissions.can_manage_tasks(me), "you can't change tasks"
+        ok, what = permissions.can_create_task(me), "you can't change tasks"
     elif entity in ("user", "team"):
         ok, what = permissions.can_manage_people(me), "only admins change users and teams"
     elif entity in ("rate", "company_setting"):

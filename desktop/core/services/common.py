@@ -169,6 +169,7 @@ def to_task(session: Session, row: Task) -> dto.Task:
         external_ref=row.external_ref,
         status=row.status,
         default_billable=row.default_billable,
+        created_by=row.created_by,
     )
 
 

@@ -287,7 +287,7 @@ class DirectoryService(Service):
     ) -> dto.Task:
         with self.db.write() as s:
             actor = to_user(s, require_user(s, actor_id))
-            if not permissions.can_manage_tasks(actor):
+            if not permissions.can_create_task(actor):
                 raise Forbidden("you can't add tasks")
             owner = find_customer(s, customer)
             proj = find_project(s, project, owner) if project else None
@@ -306,6 +306,7 @@ class DirectoryService(Service):
                 title=_name(title, "task", limit=300),
                 external_ref=ticket,
                 default_billable=billable,
+                created_by=actor.id,
             )
             s.add(row)
             outbox.record(s, row, "create")
