@@ -144,16 +144,23 @@ class Cli:
 # ---------------------------------------------------------- shared arguments
 
 
-def target_args(c: argparse.ArgumentParser, customer_required: bool = False) -> None:
-    c.add_argument("--customer", required=customer_required)
-    c.add_argument("--project")
-    c.add_argument("--task", metavar="TASK|REF", help="task title, id or ticket number")
+def target_args(
+    c: argparse.ArgumentParser, customer_required: bool = False, clearable: bool = False
+) -> None:
+    """``--customer``, ``--project``, ``--task``; ``clearable``: "-" removes
+    the project or task (``edit``)."""
+    clear = '; "-" removes it' if clearable else ""
+    c.add_argument("--customer", required=customer_required, help="customer name or id")
+    c.add_argument("--project", help=f"project name or id (of that customer){clear}")
+    c.add_argument("--task", metavar="TASK|REF", help=f"task title, id or ticket number{clear}")
 
 
 def billable_args(c: argparse.ArgumentParser) -> None:
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--billable", dest="billable", action="store_true", default=None)
-    g.add_argument("--non-billable", dest="billable", action="store_false")
+    g.add_argument("--billable", dest="billable", action="store_true", default=None,
+                   help="bill it (default: the task's, project's or customer's default)")
+    g.add_argument("--non-billable", dest="billable", action="store_false",
+                   help="don't bill it")
 
 
 def week_arg(c: argparse.ArgumentParser, required: bool = False) -> None:
@@ -169,8 +176,8 @@ def optional_hours(text: str | None) -> int | None:
 def period_args(c: argparse.ArgumentParser) -> None:
     """``--from D --to D``, or one of ``--week 2026-W48``, ``--month 2026-11``,
     ``--quarter 2026-Q4``."""
-    c.add_argument("--from", dest="from_", metavar="DATE")
-    c.add_argument("--to", metavar="DATE")
+    c.add_argument("--from", dest="from_", metavar="DATE", help="first day (with --to)")
+    c.add_argument("--to", metavar="DATE", help="last day (with --from)")
     c.add_argument("--week", help="2026-W48 or a date in the week")
     c.add_argument("--month", help="2026-11")
     c.add_argument("--quarter", help="2026-Q4")

@@ -23,27 +23,28 @@ SETTINGS = {
 
 def add_parsers(commands: Commands) -> None:
     c = commands.add("export", "approved billable time for accounting", cmd_export)
-    c.add_argument("format", choices=FORMATS)
+    c.add_argument("format", choices=FORMATS, help="the accounting format")
     period_args(c)
-    c.add_argument("--out", required=True, type=Path, metavar="FILE")
+    c.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write")
     c.add_argument("--mark-exported", action="store_true", help="stamp what was exported")
     c.add_argument("--include-exported", action="store_true", help="entries exported before too")
-    c.add_argument("--per", choices=["entry", "task"], default="entry")
+    c.add_argument("--per", choices=["entry", "task"], default="entry",
+                   help="one line per entry (default) or per task and day")
     c.add_argument("--mapping", type=Path, metavar="FILE", help="qbo: name → id file")
 
     c = commands.add("unlock", "clear the exported stamp of entries (admins)", cmd_unlock)
-    c.add_argument("entry", nargs="+")
+    c.add_argument("entry", nargs="+", help="entry ids (the first 8 characters are enough)")
 
     c = commands.add("accounting", "settings of the accounting exports", cmd_accounting)
     sub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
-    sub.add_parser("show")
-    a = sub.add_parser("set")
-    a.add_argument("--xero-account", metavar="CODE")
-    a.add_argument("--xero-tax-type", metavar="NAME")
-    a.add_argument("--invoice-prefix")
-    a.add_argument("--terms-days", type=int)
+    sub.add_parser("show", help="the settings in force")
+    a = sub.add_parser("set", help="change them (admins)")
+    a.add_argument("--xero-account", metavar="CODE", help="Xero sales account code")
+    a.add_argument("--xero-tax-type", metavar="NAME", help="Xero tax type, exactly as in Xero")
+    a.add_argument("--invoice-prefix", help="invoice numbers start with this")
+    a.add_argument("--terms-days", type=int, help="payment terms: due this many days later")
     a.add_argument("--item", metavar="NAME", help="the QuickBooks service item")
-    a.add_argument("--company-name")
+    a.add_argument("--company-name", help="the QuickBooks company name (IIF header)")
 
 
 def cmd_export(cli: Cli) -> None:

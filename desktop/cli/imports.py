@@ -27,7 +27,7 @@ def add_parsers(commands: Commands) -> None:
         "import time from toggl, clockify, harvest, kimai, watson or timewarrior",
         cmd_import,
     )
-    c.add_argument("source", choices=SOURCES)
+    c.add_argument("source", choices=SOURCES, help="the tool the file comes from")
     c.add_argument("file", type=Path, help="the export (CSV), frames file or `timew export` JSON")
     c.add_argument("--user", metavar="EMAIL", help="whose time it is (default: you; admins only)")
     c.add_argument(

@@ -207,7 +207,8 @@ def entries_json(
 # ------------------------------------------------------------- human lines
 
 
-def entry_line(e: dto.Entry, tz: str, now: datetime) -> str:
+def entry_line(e: dto.Entry, tz: str, now: datetime, user_width: int = 0) -> str:
+    """One entry; ``user_width`` > 0 puts the user's email first, padded to it."""
     span = (
         f"{local_time(e.started_at, tz)}–{local_time(e.ended_at, tz)}"
         if e.started_at
@@ -217,8 +218,9 @@ def entry_line(e: dto.Entry, tz: str, now: datetime) -> str:
         span = f"{local_time(e.started_at, tz)}–now  "
     flag = "$" if e.billable else " "
     note = f"  [rejected: {e.rejection_reason}]" if e.rejection_reason else ""
+    who = f"{e.user:<{user_width}}  " if user_width else ""
     return (
-        f"{e.id[:8]}  {e.work_date.isoformat()}  {span}  {hm(e.elapsed_s(now)):>6} {flag} "
+        f"{e.id[:8]}  {who}{e.work_date.isoformat()}  {span}  {hm(e.elapsed_s(now)):>6} {flag} "
         f"{e.path}  {e.description}{note}"
     )
 
@@ -241,9 +243,12 @@ def status_text(running: dto.Entry | None, elapsed_s: int, today_s: int, tz: str
 
 
 def entries_text(rows: Sequence[dto.Entry], tz: str, now: datetime) -> str:
+    """The entries, with a user column when they are of more than one person."""
     if not rows:
         return "no entries"
-    lines = [entry_line(e, tz, now) for e in rows]
+    users = {e.user for e in rows}
+    width = max(len(u) for u in users) if len(users) > 1 else 0
+    lines = [entry_line(e, tz, now, width) for e in rows]
     total = sum(e.elapsed_s(now) for e in rows)
     billable = sum(e.elapsed_s(now) for e in rows if e.billable)
     lines.append(f"total {hm(total)}  billable {hm(billable)}")
@@ -299,7 +304,9 @@ def grid_text(g: dto.Grid) -> str:
 
 
 def sheet_line(sheet: dto.Sheet, verb: str) -> str:
-    return f"week {sheet.week} of {sheet.user} {verb}: {sheet.status}"
+    """"week 2026-W48 of ann@… submitted"; the status only when the verb doesn't say it."""
+    now = "" if sheet.status == verb else f" (now {sheet.status})"
+    return f"week {sheet.week} of {sheet.user} {verb}{now}"
 
 
 def approval_line(r: dto.SheetSummary) -> str:

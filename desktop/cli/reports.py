@@ -18,34 +18,37 @@ def add_parsers(commands: Commands) -> None:
     sub = c.add_subparsers(dest="report", required=True, parser_class=CommandParser)
     a = sub.add_parser("utilization", description="billable ÷ available, with targets and flags")
     period_args(a)
-    a.add_argument("--by", choices=["technician", "team", "company"], default="technician")
-    a.add_argument("--basis", choices=["logged", "approved"], default="logged")
+    a.add_argument("--by", choices=["technician", "team", "company"], default="technician",
+                   help="one row per technician (default), team, or the company")
+    a.add_argument("--basis", choices=["logged", "approved"], default="logged",
+                   help="all logged time (default) or approved weeks only")
     a.add_argument("--trend", choices=["week", "month"], help="the figures per week or month")
-    a.add_argument("--team")
+    a.add_argument("--team", help="only this team")
     a = sub.add_parser("profitability", description="value, cost, margin, realization, budgets")
     period_args(a)
-    a.add_argument("--by", choices=["customer", "project", "technician"], default="customer")
+    a.add_argument("--by", choices=["customer", "project", "technician"], default="customer",
+                   help="one row per customer (default), project or technician")
     a.add_argument("--include-submitted", action="store_true", help="submitted weeks too")
-    a.add_argument("--team")
+    a.add_argument("--team", help="only this team")
     a = sub.add_parser("timeliness", description="same-day logging and on-time submission")
     period_args(a)
-    a.add_argument("--team")
-    a.add_argument("--user", action="append", metavar="EMAIL")
+    a.add_argument("--team", help="only this team")
+    a.add_argument("--user", action="append", metavar="EMAIL", help="only this user (repeatable)")
     a = sub.add_parser("overdue", description="weeks past the submission deadline")
-    a.add_argument("--team")
+    a.add_argument("--team", help="only this team")
     a.add_argument("--weeks", type=int, default=8, help="how many weeks back (default 8)")
     a = sub.add_parser("deadline", description="the timesheet submission deadline")
     a.add_argument("--weekday", choices=WEEKDAYS, help="set: the weekday after the week")
     a.add_argument("--time", metavar="HH:MM", help="set: the local time that day")
 
     c = commands.add("timeline", "a day of one or more people, hour by hour", cmd_timeline)
-    c.add_argument("--date", default="today")
+    c.add_argument("--date", default="today", help="the day: today, yesterday, 2026-11-25")
     c.add_argument(
         "--png", type=Path, metavar="FILE", help="draw the day as the Timeline window does"
     )
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--user", action="append", metavar="EMAIL")
-    g.add_argument("--team")
+    g.add_argument("--user", action="append", metavar="EMAIL", help="this person (repeatable)")
+    g.add_argument("--team", help="everyone in this team")
 
 
 def cmd_report(cli: Cli) -> None:

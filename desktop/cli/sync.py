@@ -24,7 +24,7 @@ TITLE = "Sync"
 def add_parsers(commands: Commands) -> None:
     c = commands.add("login", "log this device in to a Punchclock server", cmd_login)
     c.add_argument("url", help="https://punchclock.example.com")
-    c.add_argument("--email", required=True)
+    c.add_argument("--email", required=True, help="your account on the server")
     c.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin (one line)"
     )

@@ -39,7 +39,8 @@ def add_parsers(commands: Commands) -> None:
 
     c = commands.add("approvals", "weeks to review (managers, admins)", cmd_approvals)
     week_arg(c)
-    c.add_argument("--status", default="submitted", choices=STATUSES)
+    c.add_argument("--status", default="submitted", choices=STATUSES,
+                   help="which weeks (default submitted)")
     c.add_argument(
         "--window", action="store_true", help="open the Approvals window (the app's profile)"
     )
@@ -55,10 +56,10 @@ def add_parsers(commands: Commands) -> None:
         ("reopen", "reopen an approved week (admins)", "--reason", cmd_reopen),
     ):
         c = commands.add(name, text, run)
-        c.add_argument("--user", required=True, metavar="EMAIL")
+        c.add_argument("--user", required=True, metavar="EMAIL", help="whose week")
         week_arg(c, required=True)
         if extra:
-            c.add_argument(extra, required=True)
+            c.add_argument(extra, required=True, help=f"the {extra[2:]} the technician reads")
         if name == "reject":
             c.add_argument(
                 "--entry",
@@ -69,7 +70,7 @@ def add_parsers(commands: Commands) -> None:
             )
 
     c = commands.add("history", "the audit trail of a week", cmd_history)
-    c.add_argument("--user", metavar="EMAIL")
+    c.add_argument("--user", metavar="EMAIL", help="whose week (default yours)")
     week_arg(c)
 
 

@@ -16,7 +16,7 @@ TITLE = "Timer and entries"
 def add_parsers(commands: Commands) -> None:
     c = commands.add("start", "start (or switch) the timer", cmd_start)
     target_args(c)
-    c.add_argument("-d", "--description", default="")
+    c.add_argument("-d", "--description", default="", help="what you are working on")
     billable_args(c)
     c.add_argument("--at", help="start time: 09:15 or ISO 8601 (default now)")
 
@@ -28,35 +28,41 @@ def add_parsers(commands: Commands) -> None:
     c = commands.add("log", "log time by hand", cmd_log)
     c.add_argument("--date", default="today", help="2026-11-25, today, yesterday, mon…")
     c.add_argument("--hours", help="1.5, 1,5, 1:30, 90m, 1h30m")
-    c.add_argument("--from", dest="from_", metavar="HH:MM")
-    c.add_argument("--to", metavar="HH:MM")
+    c.add_argument("--from", dest="from_", metavar="HH:MM", help="start time (with --to)")
+    c.add_argument("--to", metavar="HH:MM", help="end time (with --from)")
     target_args(c, customer_required=False)
-    c.add_argument("-d", "--description", required=True)
+    c.add_argument("-d", "--description", required=True, help="what you did")
     billable_args(c)
 
     c = commands.add("entries", "list entries", cmd_entries)
     c.add_argument("--week", help="2026-W48 (default this week)")
-    c.add_argument("--from", dest="from_", metavar="DATE")
-    c.add_argument("--to", metavar="DATE")
-    c.add_argument("--all-users", action="store_true", help="everyone you may see")
+    c.add_argument("--from", dest="from_", metavar="DATE", help="first day")
+    c.add_argument("--to", metavar="DATE", help="last day")
+    who = c.add_mutually_exclusive_group()
+    who.add_argument("--all-users", action="store_true", help="everyone you may see")
+    who.add_argument("--user", metavar="EMAIL",
+                     help="one person's entries (yours, your team's, or anyone's for admins)")
 
     c = commands.add("edit", "change an entry", cmd_edit)
-    c.add_argument("id")
-    c.add_argument("--date")
-    c.add_argument("--hours")
-    c.add_argument("--from", dest="from_", metavar="HH:MM")
-    c.add_argument("--to", metavar="HH:MM")
-    target_args(c, customer_required=False)
-    c.add_argument("-d", "--description")
+    c.add_argument("id", help="the entry's id (the first 8 characters are enough)")
+    c.add_argument("--date", help="move it to this day: 2026-11-25, yesterday, mon…")
+    c.add_argument("--hours", help="new duration: 1.5, 1:30, 90m")
+    c.add_argument("--from", dest="from_", metavar="HH:MM", help="new start time")
+    c.add_argument("--to", metavar="HH:MM", help="new end time")
+    target_args(c, clearable=True)
+    c.add_argument("-d", "--description", help="new description")
     billable_args(c)
 
     c = commands.add("delete", "delete an entry", cmd_delete)
-    c.add_argument("id")
+    c.add_argument("id", help="the entry's id (the first 8 characters are enough)")
 
     c = commands.add("demo", "fill the database with a realistic demo MSP", cmd_demo)
-    c.add_argument("--technicians", type=int, default=6)
-    c.add_argument("--weeks", type=int, default=6)
-    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--technicians", type=int, default=6,
+                   help="how many technicians to invent (default 6)")
+    c.add_argument("--weeks", type=int, default=6,
+                   help="how many weeks of time to log, up to today (default 6)")
+    c.add_argument("--seed", type=int, default=1,
+                   help="random seed; the same seed gives the same company (default 1)")
 
 
 def _saved(cli: Cli, saved: dto.SavedEntry, verb: str, me: dto.User) -> None:
@@ -175,7 +181,9 @@ def cmd_entries(cli: Cli) -> None:
             parse_week(a.week, me.first_weekday) if a.week else week_start(today, me.first_weekday)
         )
         end = start + timedelta(days=6)
-    rows = cli.app.tracking.entries(me.id, start=start, end=end, all_users=a.all_users)
+    rows = cli.app.tracking.entries(
+        me.id, start=start, end=end, all_users=a.all_users, owner=a.user
+    )
     now = cli.app.clock()
     data = output.entries_json(
         rows, cli.app.rates.money(me.id, rows), permissions.can_see_cost(me)

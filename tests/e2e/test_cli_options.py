@@ -166,3 +166,36 @@ def test_an_argument_that_is_not_utf8_is_refused_in_one_line(folder):
         capture_output=True, cwd=ROOT, timeout=120, text=True,
     )
     assert [c["name"] for c in json.loads(listed.stdout)] == ["Northwind Logistics"]
+
+
+def _parsers(parser, path=("punchclock",)):
+    """Every parser of the command line with its command path."""
+    import argparse
+
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, (*path, name))
+
+
+def test_every_option_of_every_command_has_help_text():
+    import argparse
+
+    from desktop.cli.entry import build_parser
+
+    parser, _runs = build_parser()
+    missing = []
+    for path, p in _parsers(parser):
+        for action in p._actions:
+            if isinstance(action, argparse._HelpAction | argparse._VersionAction):
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                helped = {c.dest for c in action._choices_actions if c.help}
+                missing += [f"{' '.join(path)} {n}" for n, sub in action.choices.items()
+                            if n not in helped and not sub.description]
+                continue
+            if not action.help or action.help == argparse.SUPPRESS:
+                what = "/".join(action.option_strings) or action.dest
+                missing.append(f"{' '.join(path)} {what}")
+    assert missing == [], "\n".join(missing)

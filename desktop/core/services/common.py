@@ -1,6 +1,6 @@
 """What every service shares: the database, the clock, looking things up by the
-names people type, and turning rows into the plain dataclasses of
-:mod:`desktop.core.dto`."""
+names people type (a miss names the closest ones, :func:`desktop.core.fuzzy.closest`),
+and turning rows into the plain dataclasses of :mod:`desktop.core.dto`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from desktop.core import dto
 from desktop.core.db import Database
 from desktop.core.errors import NoProfile, NotFound, ValidationError
+from desktop.core.fuzzy import closest, did_you_mean
 from desktop.core.model import Customer, Preference, Project, Task, Team, TimeEntry, User
 from desktop.core.timeutil import utcnow
 
@@ -29,6 +30,13 @@ class Service:
 
 
 # ------------------------------------------------------------------ lookups
+
+
+def short_id(ref: str) -> str:
+    """An id as messages show it: the first 8 characters of a full UUID (what
+    ``entries`` prints and every lookup accepts); anything else as typed."""
+    ref = ref.strip()
+    return ref[:8] if len(ref) == 36 and ref.count("-") == 4 else ref
 
 
 def _one_by_name(
@@ -59,7 +67,8 @@ def _one_by_name(
         rows = list(session.scalars(select(model).where(alive, by_prefix, *extra)))
         if len(rows) == 1:
             return rows[0]
-    raise NotFound(f'no {kind} "{ref}"')
+    names = session.scalars(select(column).where(alive, *extra))  # type: ignore[call-overload]
+    raise NotFound(f'no {kind} "{ref}"' + did_you_mean(closest(ref, names)))
 
 
 def find_customer(session: Session, ref: str) -> Customer:
@@ -70,10 +79,13 @@ def find_project(session: Session, ref: str, customer: Customer | None = None) -
     extra = (Project.customer_id == customer.id,) if customer is not None else ()
     try:
         return _one_by_name(session, Project, Project.name, ref, "project", extra)
-    except NotFound:
+    except NotFound as missing:
         if customer is not None:
             # Name a project of another customer: say so rather than "no project".
-            other = _one_by_name(session, Project, Project.name, ref, "project")
+            try:
+                other = _one_by_name(session, Project, Project.name, ref, "project")
+            except NotFound:
+                raise missing from None
             raise ValidationError(
                 f'project "{other.name}" belongs to another customer, not "{customer.name}"'
             ) from None
@@ -106,7 +118,8 @@ def find_user(session: Session, ref: str) -> User:
         )
     )
     if row is None:
-        raise NotFound(f'no user "{ref}"')
+        emails = session.scalars(select(User.email).where(User.deleted_at.is_(None)))
+        raise NotFound(f'no user "{ref}"' + did_you_mean(closest(ref, emails, limit=1)))
     return row
 
 
@@ -123,7 +136,7 @@ def require_user(session: Session, user_id: str | None) -> User:
         raise NoProfile("no profile yet: run `punchclock init --name NAME --email EMAIL` first")
     row = session.get(User, user_id)
     if row is None or row.deleted_at is not None:
-        raise NotFound(f'no user "{user_id}"')
+        raise NotFound(f'no user "{short_id(user_id)}"')
     return row
 
 

@@ -23,6 +23,7 @@ from desktop.core.services.common import (
     find_customer,
     find_project,
     find_task,
+    short_id,
     to_entry,
 )
 from desktop.core.timeutil import format_week, local_to_utc, week_start, zone
@@ -175,7 +176,7 @@ def find_entry(s: Session, entry_id: str) -> TimeEntry:
         rows = list(s.scalars(select(TimeEntry).where(TimeEntry.id.startswith(ref)).limit(2)))
         row = rows[0] if len(rows) == 1 else None
     if row is None or row.deleted_at is not None:
-        raise NotFound(f'no entry "{entry_id}"')
+        raise NotFound(f'no entry "{short_id(entry_id)}"')
     return row
 
 

@@ -44,6 +44,7 @@ from desktop.core.services.common import (
     find_team,
     find_user,
     require_user,
+    short_id,
     to_user,
 )
 from desktop.core.services.company import load_policy
@@ -422,7 +423,9 @@ def _mark_rejected(
         found = [r for r in rows if r.id == key or (len(key) >= 6 and r.id.startswith(key))]
         text = check_description_text(reason)
         if len(found) != 1:
-            problems.append(Problem(None, "not_in_week", f'entry "{ref}" is not in week {label}'))
+            problems.append(
+                Problem(None, "not_in_week", f'entry "{short_id(ref)}" is not in week {label}')
+            )
         elif not text:
             problems.append(Problem(found[0].id, "reason_required", "the entry's reason is empty"))
         else:

@@ -41,7 +41,9 @@ from desktop.core.model import Customer, Project, Task, TimeEntry, User
 from desktop.core.rules import ENTRY_SOURCES, check_description_text
 from desktop.core.services.common import (
     Service,
+    find_user,
     require_user,
+    short_id,
     to_entry,
     to_user,
 )
@@ -84,7 +86,7 @@ class TrackingService(Service):
             owner = s.get(User, row.user_id)
             assert owner is not None
             if not permissions.can_read_entries_of(actor, to_user(s, owner)):
-                raise NotFound(f'no entry "{entry_id}"')
+                raise NotFound(f'no entry "{short_id(entry_id)}"')
             return to_entry(s, row)
 
     def entries(
@@ -94,11 +96,18 @@ class TrackingService(Service):
         start: date,
         end: date,
         all_users: bool = False,
+        owner: str | None = None,
     ) -> list[dto.Entry]:
         """Entries with ``start <= work_date <= end``; ``all_users`` widens to
-        everyone the actor may read (their team for a manager, all for an admin)."""
+        everyone the actor may read (their team for a manager, all for an admin);
+        ``owner`` (an email or id) narrows to one person the actor may read."""
         with self.db.read() as s:
             actor = to_user(s, require_user(s, user_id))
+            if owner is not None:
+                person = to_user(s, find_user(s, owner))
+                if not permissions.can_read_entries_of(actor, person):
+                    raise Forbidden(f"you can't see the entries of {person.email}")
+                actor, all_users = person, False
             q = select(TimeEntry).where(
                 TimeEntry.deleted_at.is_(None),
                 TimeEntry.work_date >= start,

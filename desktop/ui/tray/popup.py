@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import fuzzy
 from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
-from desktop.ui import fuzzy
 from desktop.ui.state import TrackerState
 from desktop.ui.widgets import ErrorLabel, clock_text
 

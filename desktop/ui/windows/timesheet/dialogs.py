@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import dto
+from desktop.core import dto, fuzzy
 from desktop.core.durations import format_duration, parse_duration
 from desktop.core.errors import Problem, PunchclockError
-from desktop.ui import fuzzy
 from desktop.ui.qtcompat import emit
 from desktop.ui.widgets import ErrorLabel
 from desktop.ui.windows.entries import EntryListModel

@@ -35,11 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import dto
+from desktop.core import dto, fuzzy
 from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
 from desktop.core.timeutil import week_start
-from desktop.ui import fuzzy
 from desktop.ui.qtcompat import emit
 from desktop.ui.state import TrackerState
 from desktop.ui.widgets import ErrorLabel, alive, restore_size, save_size, show_dialog, show_failure

@@ -1,14 +1,22 @@
-"""Finding what to track by a few typed letters (no Qt).
+"""Finding things by a few typed letters: the popup's and the Add row
+picker's search, and the "did you mean" of a name that matched nothing.
 
 Rule: every word typed must match the target's text — customer, project, task
 title and ticket ref — either as a substring or as an in-order subsequence
 ("srvmig" finds "Server migration"). Substring and word-start hits score
 higher; recently tracked targets come first among equal scores, then by
 name. An empty query lists the recent targets, then everything else.
+
+A name that matched nothing (:func:`closest`) is offered the names that
+contain every word typed, best first, then the names spelled alike
+(``difflib``, for typos): "ACME" → "ACME Logistics", "Acne Logistics" →
+"ACME Logistics".
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from desktop.core import dto
@@ -69,6 +77,34 @@ def _word_score(word: str, text: str) -> int:
             return 0
         pos += 1
     return 5
+
+
+def closest(ref: str, names: Iterable[str], limit: int = 3) -> list[str]:
+    """Up to ``limit`` of ``names`` that ``ref`` probably meant (see the module rule)."""
+    words = ref.lower().split()
+    pool = list(dict.fromkeys(n for n in names if n))
+    if not words:
+        return []
+    containing: list[tuple[int, str]] = []
+    for name in pool:
+        scores = [_word_score(w, name.lower()) for w in words]
+        if min(scores) >= 20:  # substring hits only: a scattered subsequence is no hint
+            containing.append((-sum(scores), name))
+    found = [name for _score, name in sorted(containing, key=lambda c: (c[0], c[1].lower()))]
+    lowered = {n.lower(): n for n in pool}
+    for near in difflib.get_close_matches(ref.lower(), list(lowered), n=limit, cutoff=0.6):
+        if lowered[near] not in found:
+            found.append(lowered[near])
+    return found[:limit]
+
+
+def did_you_mean(names: list[str]) -> str:
+    """``; did you mean "A"?`` (or ``"A" or "B"``), or nothing."""
+    if not names:
+        return ""
+    quoted = [f'"{n}"' for n in names]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"; did you mean {listed}?"
 
 
 def search(query: str, candidates: list[Target], recent: list[Target],
