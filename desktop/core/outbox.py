@@ -5,6 +5,15 @@ One outbox row per changed row. ``seq`` increases per device; it is taken
 inside the writer's ``BEGIN IMMEDIATE`` transaction, so two processes never
 draw the same number. An import queues its many new rows in one statement
 (:func:`record_many`, :func:`record_values`) with the same payloads.
+
+A row whose create the server refused, and of which the server holds no copy
+(version 0), is "held back": it lives on only as its *needs attention* outbox
+row. Weeks, totals, the grid, lists and reports count :func:`counted` rows, so
+a laptop's approved week shows what was approved, not what it tried to add;
+the row comes back when the item is retried or when the user edits it into a
+week that is open (the next push re-sends it as a create), and goes for good
+when it is discarded. The week it sits in does not lock it: it was never part
+of that week.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import ColumnElement, and_, func, inspect, not_, select
 from sqlalchemy.orm import Session
 
 from desktop.core.db import bulk_insert
@@ -31,6 +40,30 @@ def row_data(row: Synced) -> dict[str, Any]:
             value = value.isoformat()
         data[attr.key] = value
     return data
+
+
+def held_back(model: type[Synced]) -> ColumnElement[bool]:
+    """Rows of ``model`` held back: their create needs attention, no later edit
+    of theirs is queued (the next push re-sends it as a create) and the server
+    has no copy of them (see the module rule)."""
+    entity = Outbox.entity == model.__tablename__  # type: ignore[attr-defined]
+    refused = select(Outbox.entity_id).where(
+        entity, Outbox.state == "attention", Outbox.op == "create"
+    )
+    edited = select(Outbox.entity_id).where(entity, Outbox.state == "pending")
+    return and_(model.version == 0, model.id.in_(refused), model.id.not_in(edited))
+
+
+def counted(model: type[Synced]) -> ColumnElement[bool]:
+    """Rows of ``model`` that weeks, totals, lists and reports count: not
+    deleted and not held back."""
+    return and_(model.deleted_at.is_(None), not_(held_back(model)))
+
+
+def is_held_back(session: Session, row: Synced) -> bool:
+    """Whether ``row`` is held back (see :func:`held_back`)."""
+    model = type(row)
+    return session.scalar(select(func.count()).where(model.id == row.id, held_back(model))) == 1
 
 
 def record(

@@ -10,6 +10,9 @@ conflicted, kept with the local value so nothing typed is ever lost.
   never accepted) is tombstoned locally so that it doesn't linger unsynced;
   when the server's copy of the row was never received, the next pull starts
   from the beginning to fetch it (applying a change twice is harmless).
+* Until it is retried, discarded or edited into an open week, the row of a
+  refused create is held back: weeks, totals, lists and reports leave it out
+  (:func:`desktop.core.outbox.counted`), so the week shows what the server has.
 
 None of this needs the network: the next sync round pushes what was retried.
 """

@@ -190,6 +190,15 @@ def fill_week(d: Device, week: date, customer: str = "ACME", days: int = 5) -> l
     return ids
 
 
+def submit_and_approve(msp: Msp, d: Device) -> None:
+    """``d`` submits Tom's last week and the manager approves it, both synced."""
+    d.app.timesheets.submit(d.me, LAST_WEEK)
+    assert d.sync().ok
+    mia = msp.laptop("mia", MANAGER)
+    mia.app.timesheets.approve(mia.me, TOM, LAST_WEEK)
+    assert mia.sync().ok
+
+
 def user_view(d: Device, user_id: str) -> dict[str, Any]:
     """One user's entries, sheets and their audit events as ``d`` stores them."""
     dump = d.dump("time_entry", "timesheet", "timesheet_event")

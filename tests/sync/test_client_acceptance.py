@@ -21,6 +21,7 @@ from client_world import (
     fast_retries,
     fill_week,
     make_msp,
+    submit_and_approve,
     user_view,
 )
 from faults import Proxy
@@ -182,11 +183,7 @@ def test_manager_approves_while_the_technician_edits_offline(msp: Msp) -> None:
     b = msp.laptop("tom-laptop", TOM)
     ids = fill_week(a, LAST_WEEK)
     assert a.sync().ok and b.sync().ok
-    a.app.timesheets.submit(a.me, LAST_WEEK)
-    assert a.sync().ok
-    mia = msp.laptop("mia", MANAGER)
-    mia.app.timesheets.approve(mia.me, TOM, LAST_WEEK)
-    assert mia.sync().ok
+    submit_and_approve(msp, a)
     # The laptop has not heard of the submit: it edits the (locally draft) week.
     b.app.tracking.edit(b.me, ids[0], description="rewrote the description offline")
     approved = {r["id"]: r for r in msp.server_rows("time_entry")}[ids[0]]

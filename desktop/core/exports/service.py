@@ -52,6 +52,7 @@ from desktop.core.errors import Forbidden, ValidationError
 from desktop.core.exports import writers
 from desktop.core.model import Customer, Project, Rate, Task, TimeEntry, User
 from desktop.core.money import sum_value_minor
+from desktop.core.outbox import counted
 from desktop.core.rounding import billed_seconds
 from desktop.core.services.common import Service, require_user, to_user
 from desktop.core.services.company import load_accounting, load_currency
@@ -293,7 +294,7 @@ class ExportService(Service):
             .outerjoin(Project, Project.id == TimeEntry.project_id)
             .outerjoin(Task, Task.id == TimeEntry.task_id)
             .where(
-                TimeEntry.deleted_at.is_(None),
+                counted(TimeEntry),
                 TimeEntry.billable.is_(True),
                 TimeEntry.work_date >= start,
                 TimeEntry.work_date <= end,

@@ -16,6 +16,7 @@ from desktop.core.db import Database
 from desktop.core.errors import NoProfile, NotFound, ValidationError
 from desktop.core.fuzzy import closest, did_you_mean
 from desktop.core.model import Customer, Preference, Project, Task, Team, TimeEntry, User
+from desktop.core.outbox import counted
 from desktop.core.timeutil import utcnow
 
 Clock = Callable[[], datetime]
@@ -307,7 +308,7 @@ def select_entries(session: Session, *where: ColumnElement[bool]) -> list[dto.En
     rows = list(
         session.execute(
             select(*_ENTRY_COLUMNS)
-            .where(TimeEntry.deleted_at.is_(None), *where)
+            .where(counted(TimeEntry), *where)
             .order_by(TimeEntry.work_date, TimeEntry.started_at, TimeEntry.created_at)
         )
     )

@@ -18,6 +18,7 @@ from desktop.core import dto, outbox, permissions
 from desktop.core.durations import format_duration
 from desktop.core.errors import Locked, NotFound, ValidationError
 from desktop.core.model import Customer, Project, Task, TimeEntry, Timesheet, User
+from desktop.core.outbox import counted
 from desktop.core.rules import MAX_DAY_S
 from desktop.core.services.common import (
     find_customer,
@@ -219,7 +220,7 @@ def day_total(
     total = 0
     for row in s.scalars(
         select(TimeEntry).where(
-            TimeEntry.user_id == user_id, TimeEntry.work_date == day, TimeEntry.deleted_at.is_(None)
+            TimeEntry.user_id == user_id, TimeEntry.work_date == day, counted(TimeEntry)
         )
     ):
         if row.id == exclude:
@@ -364,7 +365,7 @@ def overlap_warnings(s: Session, row: TimeEntry, now: datetime, tz: str) -> list
         select(TimeEntry).where(
             TimeEntry.user_id == row.user_id,
             TimeEntry.id != row.id,
-            TimeEntry.deleted_at.is_(None),
+            counted(TimeEntry),
             TimeEntry.started_at.is_not(None),
             TimeEntry.started_at < end,
         )

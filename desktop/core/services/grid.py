@@ -35,6 +35,7 @@ from desktop.core import dto, permissions
 from desktop.core.db import Database
 from desktop.core.errors import Conflict, NotFound, Problem, ValidationError
 from desktop.core.model import Customer, Project, Task, TimeEntry, Timesheet, User
+from desktop.core.outbox import counted
 from desktop.core.rules import MAX_DAY_S, EntryFacts, description_problems, week_problems
 from desktop.core.services.common import (
     Clock,
@@ -90,7 +91,7 @@ def week_rows(s: Session, user_id: str, start: date) -> list[TimeEntry]:
             select(TimeEntry)
             .where(
                 TimeEntry.user_id == user_id,
-                TimeEntry.deleted_at.is_(None),
+                counted(TimeEntry),
                 TimeEntry.work_date >= start,
                 TimeEntry.work_date <= start + timedelta(days=6),
             )
@@ -279,7 +280,7 @@ class GridService(Service):
                 .distinct()
                 .where(
                     TimeEntry.user_id == user.id,
-                    TimeEntry.deleted_at.is_(None),
+                    counted(TimeEntry),
                     TimeEntry.work_date >= start,
                     TimeEntry.work_date <= start + timedelta(days=6),
                 )

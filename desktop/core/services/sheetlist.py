@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from desktop.core import dto
 from desktop.core.durations import format_duration
 from desktop.core.model import Holiday, TimeEntry, Timesheet, User
+from desktop.core.outbox import counted
 from desktop.core.rules import (
     MAX_DAY_S,
     DescriptionPolicy,
@@ -152,7 +153,7 @@ def _entry_scope(
     owner_ids: Sequence[str], lo: date | None, hi: date | None
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
-        TimeEntry.deleted_at.is_(None),
+        counted(TimeEntry),
         TimeEntry.user_id.in_(list(owner_ids)),
     ]
     if lo is not None:
@@ -261,7 +262,7 @@ def _overlapping_pairs(
     moment = literal(now, TimeEntry.started_at.type)
     end = func.coalesce(TimeEntry.ended_at, moment)
     where = [
-        TimeEntry.deleted_at.is_(None),
+        counted(TimeEntry),
         TimeEntry.user_id.in_(ids),
         TimeEntry.started_at.is_not(None),
         end > TimeEntry.started_at,

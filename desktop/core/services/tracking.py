@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from desktop.core.model import Customer, Project, Task, TimeEntry, User
+from desktop.core.outbox import counted
 from desktop.core.rules import ENTRY_SOURCES, check_description_text
 from desktop.core.services.common import (
     Service,
@@ -109,7 +110,7 @@ class TrackingService(Service):
                     raise Forbidden(f"you can't see the entries of {person.email}")
                 actor, all_users = person, False
             q = select(TimeEntry).where(
-                TimeEntry.deleted_at.is_(None),
+                counted(TimeEntry),
                 TimeEntry.work_date >= start,
                 TimeEntry.work_date <= end,
             )
@@ -138,7 +139,7 @@ class TrackingService(Service):
                 select(TimeEntry)
                 .where(
                     TimeEntry.user_id == user.id,
-                    TimeEntry.deleted_at.is_(None),
+                    counted(TimeEntry),
                     TimeEntry.ended_at.is_not(None),
                 )
                 .order_by(TimeEntry.ended_at.desc())
@@ -153,7 +154,7 @@ class TrackingService(Service):
             last = func.max(TimeEntry.created_at).label("last")
             rows = s.execute(
                 select(TimeEntry.customer_id, TimeEntry.project_id, TimeEntry.task_id, last)
-                .where(TimeEntry.user_id == user.id, TimeEntry.deleted_at.is_(None))
+                .where(TimeEntry.user_id == user.id, counted(TimeEntry))
                 .group_by(TimeEntry.customer_id, TimeEntry.project_id, TimeEntry.task_id)
                 .order_by(last.desc())
                 .limit(limit)
@@ -345,7 +346,8 @@ class TrackingService(Service):
             if not permissions.can_change_entries_of(actor, row.user_id):
                 raise Forbidden("only the owner of an entry can change it")
             check_not_exported(row, actor)
-            check_week_open(s, user, row.work_date)
+            if not outbox.is_held_back(s, row):  # a held-back row was never in its week
+                check_week_open(s, user, row.work_date)
             before = outbox.row_data(row)
             running = row.started_at is not None and row.ended_at is None
 
@@ -413,7 +415,8 @@ class TrackingService(Service):
             if not permissions.can_change_entries_of(actor, row.user_id):
                 raise Forbidden("only the owner of an entry can delete it")
             check_not_exported(row, actor)
-            check_week_open(s, user, row.work_date)
+            if not outbox.is_held_back(s, row):  # a held-back row was never in its week
+                check_week_open(s, user, row.work_date)
             row.deleted_at = now
             row.updated_at = now
             outbox.record(s, row, "delete", fields=["deleted_at"])

@@ -22,6 +22,7 @@ from desktop.core.model import (
     TimeEntry,
 )
 from desktop.core.money import RateRow, resolve_rate, sum_value_minor
+from desktop.core.outbox import counted
 from desktop.core.rounding import billed_seconds_sql
 from desktop.core.services.common import (
     Service,
@@ -125,7 +126,7 @@ def _money_groups(
     q = (
         select(*keys, *sums)
         .join(Customer, Customer.id == TimeEntry.customer_id)
-        .where(TimeEntry.deleted_at.is_(None), *where)
+        .where(counted(TimeEntry), *where)
         .with_hint(TimeEntry, "INDEXED BY ix_time_entry_money", "sqlite")
     )
     if statuses is not None:

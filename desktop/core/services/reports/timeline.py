@@ -16,6 +16,7 @@ from desktop.core.model import (
     Task,
     TimeEntry,
 )
+from desktop.core.outbox import counted
 from desktop.core.services.common import (
     Service,
 )
@@ -71,7 +72,7 @@ class TimelineReports(Service):
                 .outerjoin(project, project.c.id == TimeEntry.project_id)
                 .outerjoin(task, task.c.id == TimeEntry.task_id)
                 .where(
-                    TimeEntry.deleted_at.is_(None),
+                    counted(TimeEntry),
                     TimeEntry.user_id.in_(ids),
                     TimeEntry.work_date >= day - timedelta(days=1),
                     TimeEntry.work_date <= day + timedelta(days=1),

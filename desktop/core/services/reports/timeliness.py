@@ -17,6 +17,7 @@ from desktop.core.model import (
     TimesheetEvent,
     User,
 )
+from desktop.core.outbox import counted
 from desktop.core.services.common import (
     Service,
     find_user,
@@ -76,7 +77,7 @@ class TimelinessReports(Service):
                     TimeEntry.duration_s,
                     TimeEntry.source,
                 ).where(
-                    TimeEntry.deleted_at.is_(None),
+                    counted(TimeEntry),
                     TimeEntry.work_date >= start,
                     TimeEntry.work_date <= end,
                     TimeEntry.user_id.in_(ids),
@@ -214,7 +215,7 @@ class TimelinessReports(Service):
                     select(TimeEntry.user_id, wk, func.sum(elapsed_sql(now)))
                     .join(owner, owner.c.id == TimeEntry.user_id)
                     .where(
-                        TimeEntry.deleted_at.is_(None),
+                        counted(TimeEntry),
                         TimeEntry.user_id.in_(ids),
                         TimeEntry.work_date >= horizon,
                     )
@@ -224,7 +225,7 @@ class TimelinessReports(Service):
             first = dict(
                 s.execute(
                     select(TimeEntry.user_id, func.min(TimeEntry.work_date))
-                    .where(TimeEntry.deleted_at.is_(None), TimeEntry.user_id.in_(ids))
+                    .where(counted(TimeEntry), TimeEntry.user_id.in_(ids))
                     .group_by(TimeEntry.user_id)
                 ).all()
             )

@@ -15,6 +15,7 @@ from desktop.core import dto
 from desktop.core.model import (
     TimeEntry,
 )
+from desktop.core.outbox import counted
 from desktop.core.services.common import (
     Service,
 )
@@ -107,7 +108,7 @@ def _logged_by_bucket(
         bucket,
         func.sum(elapsed_sql(now)),
     ).where(
-        TimeEntry.deleted_at.is_(None),
+        counted(TimeEntry),
         TimeEntry.work_date >= start,
         TimeEntry.work_date <= end,
         TimeEntry.user_id.in_(ids),
