@@ -55,8 +55,18 @@ def add_parsers(commands: Commands) -> None:
     a.add_argument("--customer", required=True, help="the customer it is for")
     a.add_argument("--project", help="the customer's project it belongs to (optional)")
     a.add_argument("--ref", help="ticket number")
+    a = tsub.add_parser("edit", help="rename a task (its opener while unused by others; managers)")
+    a.add_argument("task", help="id, title or ticket number")
+    a.add_argument("--title", required=True, help="the new title")
+    for action, what in (
+        ("archive", "archive a task (its entries stay editable)"),
+        ("reopen", "reopen an archived task"),
+        ("delete", "delete a task nobody logged time on (otherwise archive it)"),
+    ):
+        tsub.add_parser(action, help=what).add_argument("task", help="id, title or ticket number")
     a = tsub.add_parser("list", help="the open tasks")
     a.add_argument("--customer", help="only this customer's")
+    a.add_argument("--all", action="store_true", help="archived tasks too")
 
     c = commands.add("user", "users", cmd_user)
     usub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
@@ -178,8 +188,18 @@ def cmd_task(cli: Cli) -> None:
             cli.actor_id, customer=a.customer, project=a.project, title=a.title, ref=a.ref
         )
         cli.out.emit(output.TASK(t), f"task added: {output.task_path(t)} ({t.id[:8]})")
+    elif a.action in ("edit", "archive", "reopen"):
+        status = {"archive": "archived", "reopen": "open"}.get(a.action)
+        t = cli.app.directory.edit_task(
+            cli.actor_id, a.task, title=getattr(a, "title", None), status=status
+        )
+        done = {"edit": "renamed", "archive": "archived", "reopen": "reopened"}[a.action]
+        cli.out.emit(output.TASK(t), f"task {done}: {output.task_path(t)} ({t.id[:8]})")
+    elif a.action == "delete":
+        t = cli.app.directory.delete_task(cli.actor_id, a.task)
+        cli.out.emit(output.TASK(t), f"task deleted: {output.task_path(t)} ({t.id[:8]})")
     else:
-        rows = cli.app.directory.tasks(a.customer)
+        rows = cli.app.directory.tasks(a.customer, include_closed=a.all)
         cli.out.emit(
             output.TASK.many(rows),
             lambda: output.lines(rows, lambda t: f"{t.id[:8]}  {output.task_path(t)}",

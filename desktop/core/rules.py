@@ -37,6 +37,8 @@ from desktop.core.errors import Problem, ValidationError
 MAX_DESCRIPTION = 2000
 MAX_DAY_S = 86400
 ENTRY_SOURCES = ("timer", "manual", "grid", "idle-split")
+# A task is open (offered for new time) or archived (kept for the entries on it).
+TASK_STATUSES = ("open", "archived")
 
 _ALLOWED_CONTROLS = frozenset("\n\t")
 _BIDI = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])

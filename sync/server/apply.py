@@ -174,7 +174,12 @@ class Applier:
         policy.check_owned_fields(m.entity, values, actor)
         if m.entity == "time_entry":
             values.setdefault("user_id", actor.id)
-        policy.check_write(conn, actor, m.entity, values)
+        policy.check_write(conn, actor, m.entity, values, op="create")
+        if m.entity == "task":
+            if values.get("created_by") not in (None, actor.id):
+                raise Forbidden("a task's created_by is the user who pushes its create")
+            values["created_by"] = actor.id
+            entries.check_task_row(conn, values)
         if m.entity == "time_entry":
             values = entries.check_entry(conn, {**values, "id": m.entity_id})
             entries.check_week_open(conn, values["user_id"], values["work_date"])
@@ -212,13 +217,17 @@ class Applier:
         policy.check_write(conn, actor, m.entity, current)
         new = {**current, **changes}
         policy.check_write(conn, actor, m.entity, new)
+        if m.entity == "task" and changes:
+            if "created_by" in changes:
+                raise Forbidden("a task's created_by can't be changed")
+            entries.check_task_row(conn, new, current)
         if m.entity == "time_entry" and changes:
             policy.check_not_exported(actor, current)
             if new["user_id"] != current["user_id"]:
                 raise Forbidden("an entry can't be given to someone else")
             entries.check_week_open(conn, current["user_id"], current["work_date"])
             entries.check_week_open(conn, new["user_id"], new["work_date"])
-            new = entries.check_entry(conn, new)
+            new = entries.check_entry(conn, new, current)
             new["rejection_reason"] = None  # an edit answers the manager's reason
             new = entries.settle_running(writer, new)
             changes = {k: v for k, v in new.items() if current.get(k) != v}
@@ -241,7 +250,7 @@ class Applier:
             raise _conflict(
                 conn, actor, m, current, "was changed on the server after you last saw it"
             )
-        policy.check_write(conn, actor, m.entity, current)
+        policy.check_write(conn, actor, m.entity, current, op="delete")
         if m.entity == "time_entry":
             policy.check_not_exported(actor, current)
             entries.check_week_open(conn, current["user_id"], current["work_date"])

@@ -2,7 +2,9 @@
 with the pure rule modules (one rule, two ends):
 
 * the customer exists; a project belongs to that customer; a task belongs to
-  that customer and, when it has a project, to that project;
+  that customer and, when it has a project, to that project; a reference an
+  update leaves unchanged is not re-checked for being live, so an entry whose
+  task was archived or deleted by someone else stays editable by its owner;
 * ``duration_s`` is 0..24 h, ``ended_at >= started_at``, an end needs a start,
   ``source`` is one of the desktop's sources; the description passes
   :func:`desktop.core.rules.check_description_text` and is stored trimmed;
@@ -25,6 +27,7 @@ from desktop.core.errors import NotFound, ValidationError
 from desktop.core.rules import (
     ENTRY_SOURCES,
     MAX_DAY_S,
+    TASK_STATUSES,
     check_description_text,
     settle_two_timers,
 )
@@ -73,23 +76,57 @@ def check_week_open(conn: Connection, user_id: str, day: date) -> None:
         check_entry_editable(Status(sheet["status"]), format_week(start))
 
 
-def check_entry(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
-    """Validate the entry as it would be saved; returns it with the description trimmed."""
+def _row(conn: Connection, entity: str, key: str | None) -> dict[str, Any] | None:
+    if key is None:
+        return None
+    t = ENTITY_TABLES[entity]
+    row = conn.execute(select(t).where(t.c.id == key)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def _target(
+    conn: Connection, row: dict[str, Any], current: dict[str, Any] | None, entity: str, what: str
+) -> dict[str, Any] | None:
+    """The customer / project / task row ``row`` refers to. A reference the update leaves
+    as it was is taken as it is, even when that row was archived or deleted
+    meanwhile (someone else's clean-up never locks an owner out of their own
+    entry); a new reference must be to a live row."""
+    column = f"{entity}_id"
+    key = row.get(column)
+    if key is None:
+        return None
+    if current is not None and current.get(column) == key:
+        return _row(conn, entity, key)
+    found = _live(conn, entity, key)
+    if found is None:
+        raise ValidationError(f"the {what} doesn't exist (or was deleted)")
+    return found
+
+
+def _customer_and_project(
+    conn: Connection, row: dict[str, Any], current: dict[str, Any] | None, owner: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The customer ``row`` (an entry or a task) belongs to, and its project
+    when it names one, which must be that customer's."""
+    customer = _target(conn, row, current, "customer", f"{owner}'s customer")
+    if customer is None:
+        raise ValidationError(f"the {owner}'s customer doesn't exist (or was deleted)")
+    project = _target(conn, row, current, "project", f"{owner}'s project")
+    if project is not None and project["customer_id"] != customer["id"]:
+        raise ValidationError("the project belongs to another customer")
+    return customer, project
+
+
+def check_entry(
+    conn: Connection, row: dict[str, Any], current: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Validate the entry as it would be saved (``current``: the stored row of
+    an update); returns it with the description trimmed."""
     if _live(conn, "user", row.get("user_id")) is None:
         raise NotFound("no such user")
-    customer = _live(conn, "customer", row.get("customer_id"))
-    if customer is None:
-        raise ValidationError("the entry's customer doesn't exist (or was deleted)")
-    project = _live(conn, "project", row.get("project_id"))
-    if row.get("project_id") is not None:
-        if project is None:
-            raise ValidationError("the entry's project doesn't exist (or was deleted)")
-        if project["customer_id"] != customer["id"]:
-            raise ValidationError("the project belongs to another customer")
-    if row.get("task_id") is not None:
-        task = _live(conn, "task", row["task_id"])
-        if task is None:
-            raise ValidationError("the entry's task doesn't exist (or was deleted)")
+    customer, _ = _customer_and_project(conn, row, current, "entry")
+    task = _target(conn, row, current, "task", "entry's task")
+    if task is not None:
         if task["customer_id"] != customer["id"]:
             raise ValidationError("the task belongs to another customer")
         if task["project_id"] is not None and task["project_id"] != row.get("project_id"):
@@ -122,6 +159,17 @@ def check_entry(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
                 f"{row['work_date'].isoformat()} would hold more than 24 hours of time"
             )
     return cleaned
+
+
+def check_task_row(
+    conn: Connection, row: dict[str, Any], current: dict[str, Any] | None = None
+) -> None:
+    """A task belongs to a live customer and, when it names a project, to a live
+    project of that customer (references an update leaves unchanged are taken as
+    they are); its status is one of ``TASK_STATUSES``."""
+    _customer_and_project(conn, row, current, "task")
+    if row.get("status", "open") not in TASK_STATUSES:
+        raise ValidationError(f"a task's status is one of {', '.join(TASK_STATUSES)}")
 
 
 def is_running(row: dict[str, Any]) -> bool:

@@ -14,9 +14,14 @@ changes feed filter identically; :func:`can_read` asks the same condition):
 
 Writing (:func:`check_write`, on the current and the new row):
 
-* customers, projects: managers and admins; tasks: anyone; users, teams,
-  rates, company settings, company holidays: admins; time off: admins or the
-  manager of that user's team — the functions of :mod:`desktop.core.permissions`;
+* customers, projects: managers and admins; users, teams, rates, company
+  settings, company holidays: admins; time off: admins or the manager of that
+  user's team — the functions of :mod:`desktop.core.permissions`;
+* tasks (:func:`check_task_write`): anyone creates one, as its ``created_by``
+  (the server sets it; a push can't name someone else or change it later);
+  a technician changes only a task they created while no one else's entry
+  refers to it; managers and admins change any; a task any live entry refers
+  to is never deleted ("archive it instead");
 * time entries: only their owner; nobody logs time for someone else;
 * timesheets and timesheet events change only through workflow actions.
 
@@ -38,7 +43,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
 
 from desktop.core import dto, permissions
-from desktop.core.errors import Forbidden, Locked, NotFound
+from desktop.core.errors import Conflict, Forbidden, Locked, NotFound
 from desktop.core.workflow import Actor as WorkflowActor
 from desktop.core.workflow import Role
 from sync.server.db.models import ENTITY_TABLES
@@ -50,6 +55,7 @@ SERVER_OWNED: dict[str, frozenset[str]] = {
 
 _user = ENTITY_TABLES["user"]
 _team = ENTITY_TABLES["team"]
+_entry = ENTITY_TABLES["time_entry"]
 
 
 @dataclass(frozen=True)
@@ -176,15 +182,18 @@ def _user_row(conn: Connection, user_id: str) -> dto.User | None:
     )
 
 
-def check_write(conn: Connection, actor: Principal, entity: str, row: dict[str, Any]) -> None:
-    """Raise Forbidden unless the actor may create/change/delete ``row`` (the
-    current row and the new one are both checked by the caller)."""
+def check_write(
+    conn: Connection, actor: Principal, entity: str, row: dict[str, Any], *, op: str = "update"
+) -> None:
+    """Raise Forbidden unless the actor may ``op`` (create / update / delete)
+    ``row`` (for an update the caller checks the current row and the new one)."""
     me = actor.as_dto()
+    if entity == "task":
+        check_task_write(conn, actor, op, row)
+        return
     if entity in ("customer", "project"):
         ok = permissions.can_manage_customers(me)
         what = "only managers and admins change customers and projects"
-    elif entity == "task":
-        ok, what = permissions.can_create_task(me), "you can't change tasks"
     elif entity in ("user", "team"):
         ok, what = permissions.can_manage_people(me), "only admins change users and teams"
     elif entity in ("rate", "company_setting"):
@@ -205,6 +214,41 @@ def check_write(conn: Connection, actor: Principal, entity: str, row: dict[str, 
         ok, what = False, f"{entity} rows change only through workflow actions"
     if not ok:
         raise Forbidden(what)
+
+
+def _task_usage(conn: Connection, task_id: str, actor_id: str) -> tuple[bool, bool]:
+    """(used by anyone, used by someone other than ``actor_id``): live entries only."""
+    users = set(
+        conn.scalars(
+            select(_entry.c.user_id)
+            .where(_entry.c.task_id == task_id, _entry.c.deleted_at.is_(None))
+            .distinct()
+        )
+    )
+    return bool(users), bool(users - {actor_id})
+
+
+def check_task_write(conn: Connection, actor: Principal, op: str, current: dict[str, Any]) -> None:
+    """Raise unless the actor may ``op`` (create / update / delete) the task
+    ``current``: see the module rule."""
+    me = actor.as_dto()
+    if op == "create":
+        if not permissions.can_create_task(me):
+            raise Forbidden("you can't add tasks")
+        return
+    in_use, used_by_others = _task_usage(conn, current["id"], actor.id)
+    created_by = current.get("created_by")
+    if op == "delete":
+        if in_use:
+            raise Conflict("the task has time logged on it; archive it instead")
+        ok = permissions.can_delete_task(me, created_by=created_by, in_use=False)
+    else:
+        ok = permissions.can_edit_task(me, created_by=created_by, used_by_others=used_by_others)
+    if not ok:
+        raise Forbidden(
+            "a technician changes only the tasks they opened, and only while nobody else "
+            "has logged time on them; renaming or archiving others' tasks is for managers"
+        )
 
 
 def check_owned_fields(

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from desktop.core import dto
+from desktop.core import dto, outbox
 from desktop.core.db import Database
 from desktop.core.errors import NoProfile, NotFound, ValidationError
 from desktop.core.fuzzy import closest, did_you_mean
@@ -28,6 +28,18 @@ class Service:
     def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.now = clock
+
+
+def record_changes(s: Session, row: Any, values: dict[str, Any], now: datetime) -> list[str]:
+    """Set the ``values`` that differ from ``row`` and queue one update naming
+    them (nothing differs: nothing written, nothing queued); returns their names."""
+    changed = sorted(k for k, v in values.items() if getattr(row, k) != v)
+    for name in changed:
+        setattr(row, name, values[name])
+    if changed:
+        row.updated_at = now
+        outbox.record(s, row, "update", fields=[*changed, "updated_at"])
+    return changed
 
 
 # ------------------------------------------------------------------ lookups

@@ -48,7 +48,13 @@ from desktop.core.rules import (
     normalize_description,
     policy_from_setting,
 )
-from desktop.core.services.common import Service, find_user, require_user, to_user
+from desktop.core.services.common import (
+    Service,
+    find_user,
+    record_changes,
+    require_user,
+    to_user,
+)
 from desktop.core.timeutil import parse_clock_time
 
 POLICY_KEY = "description_policy"
@@ -288,25 +294,19 @@ class CompanyService(Service):
             if not permissions.can_manage_people(to_user(s, require_user(s, actor_id))):
                 raise Forbidden("only admins can change work schedules and targets")
             row = find_user(s, user)
-            changed: list[str] = []
+            values: dict[str, object] = {}
             if schedule_s is not None:
                 days = [int(v) for v in schedule_s]
                 if len(days) != 7 or any(not 0 <= v <= FULL_DAY_S for v in days):
                     raise ValidationError(
                         "a work schedule is 7 daily hours (Monday first), each 0 to 24"
                     )
-                if days != list(row.work_schedule):
-                    row.work_schedule = days
-                    changed.append("work_schedule")
+                values["work_schedule"] = days
             if target is not None:
                 if not 0 <= target <= 200:
                     raise ValidationError("a utilization target is a percentage between 0 and 200")
-                if target != row.utilization_target:
-                    row.utilization_target = target
-                    changed.append("utilization_target")
-            if changed:
-                row.updated_at = self.now()
-                outbox.record(s, row, "update", fields=[*changed, "updated_at"])
+                values["utilization_target"] = target
+            record_changes(s, row, values, self.now())
             return to_user(s, row)
 
     # ----------------------------------------------------- deadline, accounting

@@ -5,6 +5,12 @@ Rules:
   unique (case-insensitive), a project name unique within its customer;
 * a task belongs to a project (and so to that project's customer) or directly to
   a customer; a ticket reference is unique among open tasks;
+* a task is renamed, archived or reopened by its opener while nobody else has
+  logged time on it, or by a manager or admin; a task any entry refers to is
+  never deleted (archive it instead); an archived task keeps its entries
+  editable (:func:`desktop.core.permissions.can_edit_task`,
+  :func:`~desktop.core.permissions.can_delete_task`; locally "in use" is what
+  this store holds — the server decides with everyone's entries);
 * who may add what is :mod:`desktop.core.permissions`;
 * a project may carry a budget in hours or in money (minor units), not both;
   a budget is more than 0 (at most 100,000 h or 10^12 minor units); setting
@@ -19,16 +25,18 @@ from sqlalchemy.orm import Session
 
 from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Forbidden, ValidationError
-from desktop.core.model import Customer, Preference, Project, Task, Team, User
-from desktop.core.rules import check_description_text
+from desktop.core.model import Customer, Preference, Project, Task, Team, TimeEntry, User
+from desktop.core.rules import TASK_STATUSES, check_description_text
 from desktop.core.services.common import (
     PROFILE_KEY,
     Service,
     find_customer,
     find_project,
+    find_task,
     find_team,
     find_user,
     profile_user_id,
+    record_changes,
     require_user,
     to_customer,
     to_project,
@@ -312,6 +320,52 @@ class DirectoryService(Service):
             outbox.record(s, row, "create")
             return to_task(s, row)
 
+    def edit_task(
+        self,
+        actor_id: str | None,
+        task: str,
+        *,
+        title: str | None = None,
+        status: str | None = None,
+    ) -> dto.Task:
+        """Rename a task and/or set its status (``open`` or ``archived``)."""
+        if status is not None and status not in TASK_STATUSES:
+            raise ValidationError(f"a task's status is one of {', '.join(TASK_STATUSES)}")
+        with self.db.write() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            row = find_task(s, task)
+            _, used_by_others = _task_usage(s, row.id, actor.id)
+            if not permissions.can_edit_task(
+                actor, created_by=row.created_by, used_by_others=used_by_others
+            ):
+                raise Forbidden(
+                    "you change only the tasks you opened, while nobody else has logged "
+                    "time on them; ask a manager"
+                )
+            values: dict[str, object] = {}
+            if title is not None:
+                values["title"] = _name(title, "task", limit=300)
+            if status is not None:
+                values["status"] = status
+            record_changes(s, row, values, self.now())
+            return to_task(s, row)
+
+    def delete_task(self, actor_id: str | None, task: str) -> dto.Task:
+        """Delete a task nobody has logged time on (otherwise: archive it)."""
+        with self.db.write() as s:
+            actor = to_user(s, require_user(s, actor_id))
+            row = find_task(s, task)
+            in_use, _ = _task_usage(s, row.id, actor.id)
+            if in_use:
+                raise ValidationError(
+                    f'task "{row.title}" has time logged on it; archive it instead'
+                )
+            if not permissions.can_delete_task(actor, created_by=row.created_by, in_use=False):
+                raise Forbidden("you delete only the tasks you opened; ask a manager")
+            row.deleted_at = row.updated_at = self.now()
+            outbox.record(s, row, "delete", fields=["deleted_at"])
+            return to_task(s, row)
+
     def tasks(self, customer: str | None = None, *, include_closed: bool = False) -> list[dto.Task]:
         with self.db.read() as s:
             q = select(Task).where(Task.deleted_at.is_(None))
@@ -384,6 +438,18 @@ class DirectoryService(Service):
         with self.db.read() as s:
             rows = s.scalars(select(Team).where(Team.deleted_at.is_(None)).order_by(Team.name))
             return [_to_team(s, r) for r in rows]
+
+
+def _task_usage(s: Session, task_id: str, actor_id: str) -> tuple[bool, bool]:
+    """(any live entry refers to the task, one of someone else's does)."""
+    users = set(
+        s.scalars(
+            select(TimeEntry.user_id)
+            .where(TimeEntry.task_id == task_id, TimeEntry.deleted_at.is_(None))
+            .distinct()
+        )
+    )
+    return bool(users), bool(users - {actor_id})
 
 
 def _to_team(s: Session, row: Team) -> dto.Team:

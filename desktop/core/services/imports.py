@@ -247,6 +247,7 @@ class _Plan:
                     project_id=where[1],
                     title=_name(title, "task", limit=300),
                     external_ref=ticket,
+                    created_by=self.actor.id,
                 ),
                 "task",
                 new,
