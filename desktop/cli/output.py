@@ -226,9 +226,14 @@ def entry_line(e: dto.Entry, tz: str, now: datetime, user_width: int = 0) -> str
 
 
 def saved_text(saved: dto.SavedEntry, verb: str, tz: str, now: datetime) -> str:
+    dropped = saved.dropped
+    if dropped is not None and dropped.id == saved.entry.id:
+        return f"dropped: {dropped.path} ran under a minute; nothing was kept"
     text = f"{verb}: {entry_line(saved.entry, tz, now)}"
     if saved.stopped is not None:
         text = f"stopped: {entry_line(saved.stopped, tz, now)}\n{text}"
+    elif dropped is not None:
+        text = f"dropped: {dropped.path} ran under a minute; nothing was kept\n{text}"
     return text
 
 

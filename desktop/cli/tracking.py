@@ -31,7 +31,10 @@ def add_parsers(commands: Commands) -> None:
     c.add_argument("--from", dest="from_", metavar="HH:MM", help="start time (with --to)")
     c.add_argument("--to", metavar="HH:MM", help="end time (with --from)")
     target_args(c, customer_required=False)
-    c.add_argument("-d", "--description", required=True, help="what you did")
+    c.add_argument(
+        "-d", "--description", default="",
+        help="what was done (billable time needs one; short or vague ones warn)",
+    )
     billable_args(c)
 
     c = commands.add("entries", "list entries", cmd_entries)

@@ -24,6 +24,20 @@ def target_path(customer: str, project: str | None, task: str | None, task_ref: 
     return " › ".join(parts)
 
 
+def task_label(task: str | None, task_ref: str | None) -> str:
+    """ "#5566 Teams phone rollout" — a task with its ticket number and title."""
+    if not task:
+        return ""
+    return f"#{task_ref} {task}" if task_ref else task
+
+
+def target_label(customer: str, project: str | None, task: str | None, task_ref: str | None) -> str:
+    """ "ACME › Phones › #5566 Teams phone rollout" — the path with the task's
+    title, where there is room for it (the popup, its Continue and recent)."""
+    parts = [customer, project or "", task_label(task, task_ref)]
+    return " › ".join(p for p in parts if p)
+
+
 @dataclass(frozen=True)
 class Customer:
     id: str
@@ -62,7 +76,7 @@ class Task:
 
     @property
     def label(self) -> str:
-        return f"#{self.external_ref} {self.title}" if self.external_ref else self.title
+        return task_label(self.title, self.external_ref)
 
 
 @dataclass(frozen=True)
@@ -125,15 +139,22 @@ class Entry:
     def path(self) -> str:
         return target_path(self.customer, self.project, self.task, self.task_ref)
 
+    @property
+    def label(self) -> str:
+        return target_label(self.customer, self.project, self.task, self.task_ref)
+
 
 @dataclass(frozen=True)
 class SavedEntry:
     """An entry that was just written, and the warnings the write produced
-    (overlaps are allowed but reported)."""
+    (overlaps and short/vague descriptions are allowed but reported).
+    ``stopped`` is the timer a switch stopped; ``dropped`` the timer a switch or
+    stop discarded because it ran under a minute (for a stop, ``entry`` too)."""
 
     entry: Entry
     warnings: tuple[str, ...] = ()
     stopped: Entry | None = None
+    dropped: Entry | None = None
 
 
 @dataclass(frozen=True)
@@ -158,10 +179,15 @@ class Combination:
     task: str | None
     task_ref: str | None
     last_used: datetime
+    description: str = ""  # the description of its latest entry (a restart reuses it)
 
     @property
     def path(self) -> str:
         return target_path(self.customer, self.project, self.task, self.task_ref)
+
+    @property
+    def label(self) -> str:
+        return target_label(self.customer, self.project, self.task, self.task_ref)
 
 
 # ------------------------------------------------------ timesheets and money
@@ -193,6 +219,10 @@ class GridRow:
     @property
     def path(self) -> str:
         return target_path(self.customer, self.project, self.task, self.task_ref)
+
+    @property
+    def label(self) -> str:
+        return target_label(self.customer, self.project, self.task, self.task_ref)
 
 
 @dataclass(frozen=True)

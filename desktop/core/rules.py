@@ -16,6 +16,14 @@ Rules enforced here:
   text with trailing number/duration fragments removed ("Client stuff, 4 h"
   -> "client stuff"). A vague description is reported as vague only (not also
   as short).
+* The same policy at entry time (:func:`entry_description_check`, used by the
+  tracking service and so by the popup, Log time, the grid and the CLI alike):
+  a billable entry with an EMPTY description is refused when its time is
+  recorded (``EMPTY_BILLABLE``, one message everywhere); a short or vague one is
+  saved with a warning, and refused only at submit. A policy with
+  ``min_length`` 0 asks for no description at all. A running timer may run
+  without one (it is typed while working), and stopping a timer is never
+  refused (the time is real): the stop carries the warning instead.
 * A week can be submitted only when ``week_problems`` is empty; it lists EVERY
   problem with its entry, in a deterministic order: running timers, days over
   24 h, overlaps, then description problems (each group in entry order:
@@ -246,6 +254,31 @@ def description_problems(policy: DescriptionPolicy, facts: EntryFacts) -> list[P
             )
         ]
     return []
+
+
+EMPTY_BILLABLE = "billable time needs a description: say what was done"
+
+
+@dataclass(frozen=True)
+class DescriptionCheck:
+    """What the description policy says about an entry being saved: ``refusal``
+    (it can't be saved) or ``warning`` (it can, but submit will refuse it)."""
+
+    refusal: str | None = None
+    warning: str | None = None
+
+
+def entry_description_check(
+    policy: DescriptionPolicy, *, billable: bool, description: str, work_date: date
+) -> DescriptionCheck:
+    """The entry-time description rule (see the module rule)."""
+    if not billable:
+        return DescriptionCheck()
+    if not description.strip():
+        return DescriptionCheck(EMPTY_BILLABLE if policy.min_length > 0 else None)
+    facts = EntryFacts("", work_date, None, None, 0, billable, description, False)
+    found = description_problems(policy, facts)
+    return DescriptionCheck(warning=found[0].message if found else None)
 
 
 def week_problems(

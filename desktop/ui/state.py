@@ -152,8 +152,11 @@ class TrackerState(QObject):
     def start(self, combo: dto.Combination | None = None, *, customer: str | None = None,
               project: str | None = None, task: str | None = None, description: str = "",
               billable: bool | None = None, **callbacks: Any) -> None:
+        """Start (or switch) the timer; a recent ``combo`` brings its last
+        description unless one is given."""
         if combo is not None:
             customer, project, task = combo.customer_id, combo.project_id, combo.task_id
+            description = description or combo.description
         self.run(lambda a: a.tracking.start(None, customer=customer, project=project, task=task,
                                             description=description, billable=billable),
                  **callbacks)

@@ -179,7 +179,7 @@ def test_overlap_is_a_warning_not_an_error(run):
         "--to",
         "10:00",
         "-d",
-        "first",
+        "first step of the migration",
     )
     code, out, err = run(
         "--json",
@@ -193,7 +193,7 @@ def test_overlap_is_a_warning_not_an_error(run):
         "--to",
         "10:30",
         "-d",
-        "second",
+        "second step of the migration",
     )
     assert code == 0 and json.loads(out)["customer"] == "Globex"
     assert err.startswith("warning: overlaps")
@@ -208,7 +208,7 @@ def test_overlap_is_a_warning_not_an_error(run):
         "--to",
         "11:00",
         "-d",
-        "touching",
+        "touching step of the migration",
     )
     assert code == 0 and err == ""
 
@@ -444,3 +444,14 @@ def test_no_command_without_a_display_falls_back_to_the_status(tmp_path):
         env=env,
     )
     assert second.returncode == 0 and "no timer running" in second.stdout
+
+
+def test_log_and_the_dialog_agree_on_the_description_rule(run):
+    code, out, err = run("log", "--customer", "ACME", "--hours", "1")
+    assert code != 0 and out == ""
+    assert err.strip() == "punchclock: billable time needs a description: say what was done"
+    code, _out, err = run("log", "--customer", "ACME", "--hours", "1", "--non-billable")
+    assert code == 0 and err == ""
+    code, _out, err = run("log", "--customer", "ACME", "--hours", "1", "-d", "stuff")
+    assert code == 0
+    assert err.startswith("warning: ") and '"stuff" is too vague' in err

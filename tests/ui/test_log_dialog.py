@@ -73,7 +73,8 @@ def test_bad_input_is_refused_inline(qtbot: Any, dialog: LogTimeDialog, app: Any
 
 def test_a_day_over_24_hours_is_refused(qtbot: Any, dialog: LogTimeDialog, app: Any,
                                         settle: Any) -> None:
-    app.tracking.log(None, day=TODAY, customer="Globex", duration_s=20 * 3600)
+    app.tracking.log(None, day=TODAY, customer="Globex", duration_s=20 * 3600,
+                     description="datacenter move weekend")
     fill(dialog, hours="5")
     dialog.save_button.click()
     settle()
@@ -101,27 +102,27 @@ def test_billable_defaults_from_the_customer_until_touched(dialog: LogTimeDialog
 
 def test_save_writes_and_closes(qtbot: Any, dialog: LogTimeDialog, app: Any,
                                 settle: Any) -> None:
-    fill(dialog, hours="1h30m", description="Patched the DC")
+    fill(dialog, hours="1h30m", description="Patched the DC01 controller")
     dialog.picker.task.setCurrentIndex(1)
     with qtbot.waitSignal(dialog.accepted):
         dialog.save_button.click()
     [entry] = entries(app)
     assert (entry.duration_s, entry.task_ref, entry.description, entry.source) == (
-        5400, "4521", "Patched the DC", "manual")
+        5400, "4521", "Patched the DC01 controller", "manual")
     assert entry.work_date == TODAY
 
 
 def test_save_and_new_keeps_the_dialog_and_the_customer(qtbot: Any, dialog: LogTimeDialog,
                                                         app: Any, settle: Any) -> None:
     dialog.date.setDate(QDate(2026, 11, 24))
-    fill(dialog, start="09:00", end="10:15", description="Morning")
+    fill(dialog, start="09:00", end="10:15", description="Morning patch round on FS01")
     dialog.save_new_button.click()
     settle()
     assert dialog.isVisible()
     assert dialog.hours.text() == dialog.start_time.text() == dialog.description.text() == ""
     assert dialog.picker.customer.currentText() == "ACME"
     assert "Logged 1:15" in dialog.notice.text()
-    fill(dialog, hours="0.5")
+    fill(dialog, hours="0.5", description="Afternoon patch round")
     dialog.save_new_button.click()
     settle()
     rows = entries(app)
@@ -130,8 +131,9 @@ def test_save_and_new_keeps_the_dialog_and_the_customer(qtbot: Any, dialog: LogT
 
 def test_overlap_is_saved_with_a_visible_note(qtbot: Any, dialog: LogTimeDialog, app: Any,
                                               settle: Any) -> None:
-    app.tracking.log(None, day=TODAY, customer="Globex", start=_t(9), end=_t(10))
-    fill(dialog, start="09:30", end="10:30")
+    app.tracking.log(None, day=TODAY, customer="Globex", start=_t(9), end=_t(10),
+                     description="datacenter move weekend")
+    fill(dialog, start="09:30", end="10:30", description="Replaced the core switch")
     dialog.save_button.click()
     settle()
     assert dialog.isVisible()

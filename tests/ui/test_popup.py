@@ -35,7 +35,7 @@ def test_typing_and_enter_starts_a_timer_keyboard_only(qtbot: Any, state: Any, a
     settle()
     running = app.tracking.running()
     assert running is not None and running.task_ref == "4521"
-    assert popup.path_label.text() == "ACME › Server migration › #4521"
+    assert popup.path_label.text() == "ACME › Server migration › #4521 Migrate DC01"
     assert popup.search.text() == ""
 
 
@@ -135,3 +135,58 @@ def test_popup_follows_a_running_timer_elsewhere(qtbot: Any, state: Any, app: An
     app.tracking.start(None, customer="Globex", at=app.clock() - timedelta(minutes=1))
     state.tick()  # the heartbeat sees the data version move
     assert popup.path_label.text() == "Globex"
+
+
+def test_a_switch_within_60_s_leaves_no_0_00_entry_and_says_so(
+        qtbot: Any, state: Any, app: Any, clock: Any, settle: Any) -> None:
+    app.tracking.start(None, customer="Globex")
+    clock.advance(seconds=40)
+    state.refresh()
+    popup = make_popup(qtbot, state)
+    qtbot.keyClicks(popup.search, "4521")
+    qtbot.keyClick(popup.search, Qt.Key.Key_Return)
+    settle()
+    day = clock.now.date()
+    entries = app.tracking.entries(None, start=day, end=day)
+    assert [(e.customer, e.running) for e in entries] == [("ACME", True)]
+    assert popup.notice.isVisible()
+    assert popup.notice.text() == "Globex ran under a minute: dropped, not kept."
+
+
+def test_a_stop_within_60_s_drops_the_timer_and_says_so(
+        qtbot: Any, state: Any, app: Any, clock: Any, settle: Any) -> None:
+    app.tracking.start(None, task="4521")
+    clock.advance(seconds=59)
+    state.refresh()
+    popup = make_popup(qtbot, state)
+    qtbot.mouseClick(popup.stop_button, Qt.MouseButton.LeftButton)
+    settle()
+    day = clock.now.date()
+    assert app.tracking.entries(None, start=day, end=day) == []
+    assert "ACME › Server migration › #4521 Migrate DC01 ran under a minute" in popup.notice.text()
+
+
+def test_a_recent_combination_restarts_with_its_last_description(
+        qtbot: Any, state: Any, app: Any, clock: Any, settle: Any) -> None:
+    app.tracking.log(None, day=clock.now.date(), task="4521", duration_s=1800,
+                     description="moved the FSMO roles")
+    state.refresh()
+    popup = make_popup(qtbot, state)
+    qtbot.keyClicks(popup.search, "4521")
+    qtbot.keyClick(popup.search, Qt.Key.Key_Return)
+    settle()
+    running = app.tracking.running()
+    assert running is not None and running.description == "moved the FSMO roles"
+    assert popup.description.text() == "moved the FSMO roles"  # and editable there
+    assert popup.description.isEnabled()
+
+
+def test_the_tray_menus_recent_restarts_with_its_last_description(
+        state: Any, app: Any, clock: Any, settle: Any) -> None:
+    app.tracking.log(None, day=clock.now.date(), customer="Globex", duration_s=1800,
+                     description="firewall rules review")
+    state.refresh()
+    [combo] = state.snapshot.recent
+    state.start(combo)
+    settle()
+    assert app.tracking.running().description == "firewall rules review"

@@ -67,7 +67,8 @@ def test_long_timer(app: Any, clock: Any) -> None:
 
 
 def test_end_of_day(app: Any, clock: Any) -> None:
-    app.tracking.log(None, day=at(9).date(), customer="Globex", duration_s=5 * 3600 + 1800)
+    app.tracking.log(None, day=at(9).date(), customer="Globex", duration_s=5 * 3600 + 1800,
+                     description="quarterly network review")
     set_clock(clock, at(17, 29))
     assert app.reminders.end_of_day() is None
     set_clock(clock, at(17, 30))

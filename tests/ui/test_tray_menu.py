@@ -51,14 +51,16 @@ def test_at_most_five_recent(qtbot: Any, state: Any, app: Any, clock: Any) -> No
     me = app.directory.profile()
     for i in range(7):
         app.directory.add_task(me.id, customer="Globex", title=f"Ticket {i}", ref=f"90{i}")
-        app.tracking.log(None, day=clock.now.date(), task=f"90{i}", duration_s=600)
+        app.tracking.log(None, day=clock.now.date(), task=f"90{i}", duration_s=600,
+                         description="worked the ticket queue")
     state.refresh()
     tray = TrayIcon(state)
     assert len([a for a in tray.menu.actions() if a.isCheckable()]) == 5
 
 
 def test_tooltip_format(qtbot: Any, state: Any, app: Any, clock: Any) -> None:
-    app.tracking.log(None, day=clock.now.date(), customer="Globex", duration_s=3 * 3600 + 47 * 60)
+    app.tracking.log(None, day=clock.now.date(), customer="Globex", duration_s=3 * 3600 + 47 * 60,
+                     description="quarterly network review")
     app.tracking.start(None, task="4521", at=clock.now - timedelta(minutes=83))
     state.refresh()
     assert tooltip_text(state) == "ACME › Server migration › #4521 — 1:23 (today 5:10)"

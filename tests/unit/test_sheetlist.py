@@ -137,7 +137,7 @@ def test_flags_schedule_utilization_and_actions(msp: Punchclock) -> None:
     msp.directory.add_customer(admin, "ACME")
     msp.company.add_holiday(admin, MON, name="Founders' day")
     for day, hours, text in ((1, 11, "rebuilt the RAID array on FS01"), (2, 2, "stuff"),
-                             (3, 4, "")):
+                             (3, 4, "fixed")):
         msp.tracking.log(tech, day=MON + timedelta(days=day), customer="ACME",
                          duration_s=hours * 3600, description=text)
     msp.tracking.log(tech, day=MON + timedelta(days=3), customer="ACME", duration_s=3600,

@@ -111,14 +111,29 @@ def test_a_day_can_not_pass_24_hours(app):
 
 def test_overlaps_warn_but_touching_boundaries_do_not(app):
     first = app.tracking.log(
-        None, day=WED, customer="ACME", start=time(9), end=time(10), description="first"
+        None,
+        day=WED,
+        customer="ACME",
+        start=time(9),
+        end=time(10),
+        description="first migration step",
     ).entry
     touching = app.tracking.log(
-        None, day=WED, customer="ACME", start=time(10), end=time(11), description="touching"
+        None,
+        day=WED,
+        customer="ACME",
+        start=time(10),
+        end=time(11),
+        description="touching the first one",
     )
     assert touching.warnings == ()
     overlapping = app.tracking.log(
-        None, day=WED, customer="Globex", start=time(9, 30), end=time(10, 30), description="overlap"
+        None,
+        day=WED,
+        customer="Globex",
+        start=time(9, 30),
+        end=time(10, 30),
+        description="overlapping the other two",
     )
     assert len(overlapping.warnings) == 2
     assert first.id[:8] in overlapping.warnings[0]
@@ -186,7 +201,7 @@ def test_each_mutation_writes_exactly_one_outbox_row(app):
     assert _outbox_count(app) == before + 2
     app.tracking.delete(None, e.id)
     assert _outbox_count(app) == before + 3
-    app.tracking.start(None, customer="ACME")
+    app.tracking.start(None, customer="ACME", at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     app.tracking.start(None, customer="Globex")  # switch: the stop and the start
     assert _outbox_count(app) == before + 6
     with app.db.read() as s:
@@ -213,3 +228,103 @@ def test_work_date_is_the_local_date_at_start(app, clock):
 def _outbox_count(app) -> int:
     with app.db.read() as s:
         return s.scalar(select(func.count()).select_from(Outbox))
+
+
+# ----------------------------------------------- entry-time description policy
+
+
+def test_billable_entry_without_description_is_refused_everywhere_with_one_message(app):
+    from desktop.core.rules import EMPTY_BILLABLE
+
+    with pytest.raises(ValidationError) as refused:
+        app.tracking.log(None, day=WED, customer="ACME", duration_s=600, description="  ")
+    assert refused.value.message == EMPTY_BILLABLE
+    assert app.tracking.entries(None, start=WED, end=WED) == []
+    # non-billable time needs none
+    e = app.tracking.log(
+        None, day=WED, customer="ACME", duration_s=600, description="", billable=False
+    ).entry
+    assert e.description == "" and not e.billable
+    # turning it billable without a description is refused too, and changes nothing
+    with pytest.raises(ValidationError, match="needs a description"):
+        app.tracking.edit(None, e.id, billable=True)
+    assert app.tracking.get(None, e.id).billable is False
+
+
+def test_short_or_vague_description_saves_with_a_warning(app):
+    saved = app.tracking.log(None, day=WED, customer="ACME", duration_s=600, description="stuff")
+    assert saved.entry.description == "stuff"
+    assert saved.warnings == (
+        'Wed 2026-11-25: "stuff" is too vague for billable time; say what was done and why',
+    )
+    saved = app.tracking.edit(None, saved.entry.id, description="fixed it")
+    assert saved.warnings == (
+        'Wed 2026-11-25: "fixed it" is too short; billable time needs at least 15 characters',
+    )
+    saved = app.tracking.edit(None, saved.entry.id, description="replaced the failed RAID disk")
+    assert saved.warnings == ()
+
+
+def test_a_timer_may_run_without_description_and_its_stop_warns(app, clock):
+    from desktop.core.rules import EMPTY_BILLABLE
+
+    started = app.tracking.start(None, customer="ACME", at=BERLIN_0900)
+    assert started.warnings == ()
+    stopped = app.tracking.stop(None)
+    assert stopped.entry.duration_s == 4 * 3600  # 08:00 to 12:00 UTC
+    assert stopped.warnings == (EMPTY_BILLABLE,)
+
+
+def test_policy_without_minimum_asks_for_no_description(app):
+    me = app.directory.profile()
+    app.company.set_policy(me.id, min_description=0)
+    saved = app.tracking.log(None, day=WED, customer="ACME", duration_s=600, description="")
+    assert saved.warnings == ()
+
+
+# ------------------------------------------------------------------ switching
+
+
+def test_switch_within_the_first_minute_drops_the_timer(app, clock):
+    first = app.tracking.start(
+        None, customer="ACME", at=datetime(2026, 11, 25, 11, 59, 1, tzinfo=UTC)
+    )
+    saved = app.tracking.start(None, customer="Globex")  # 59 s later
+    assert saved.stopped is None
+    assert saved.dropped is not None and saved.dropped.id == first.entry.id
+    assert [e.customer for e in app.tracking.entries(None, start=WED, end=WED)] == ["Globex"]
+    assert all(
+        e.duration_s > 0 or e.running for e in app.tracking.entries(None, start=WED, end=WED)
+    )
+
+
+def test_switch_after_a_minute_keeps_the_timer(app, clock):
+    app.tracking.start(None, customer="ACME", at=datetime(2026, 11, 25, 11, 59, 0, tzinfo=UTC))
+    saved = app.tracking.start(None, customer="Globex")  # 60 s later
+    assert saved.dropped is None and saved.stopped is not None
+    assert saved.stopped.duration_s == 60
+
+
+def test_stop_within_the_first_minute_drops_the_timer(app, clock):
+    first = app.tracking.start(
+        None, customer="ACME", at=datetime(2026, 11, 25, 11, 59, 30, tzinfo=UTC)
+    )
+    saved = app.tracking.stop(None)
+    assert saved.dropped is not None and saved.dropped.id == first.entry.id
+    assert app.tracking.entries(None, start=WED, end=WED) == []
+    assert app.tracking.running() is None
+    with app.db.read() as s:
+        ops = [o.op for o in s.scalars(select(Outbox).order_by(Outbox.seq))][-2:]
+    assert ops == ["create", "delete"]
+
+
+def test_recent_combinations_remember_their_last_description(app, clock):
+    app.tracking.log(
+        None, day=WED, customer="ACME", duration_s=600, description="patched the file servers"
+    )
+    app.tracking.log(None, day=WED, customer="ACME", duration_s=600, description="", billable=False)
+    app.tracking.log(
+        None, day=WED, task="#4521", duration_s=600, description="migrated the domain controller"
+    )
+    recent = {c.task_ref or c.customer: c.description for c in app.tracking.recent()}
+    assert recent == {"4521": "migrated the domain controller", "ACME": "patched the file servers"}

@@ -19,7 +19,7 @@ from desktop.core.durations import format_duration
 from desktop.core.errors import Locked, NotFound, ValidationError
 from desktop.core.model import Customer, Project, Task, TimeEntry, Timesheet, User
 from desktop.core.outbox import counted
-from desktop.core.rules import MAX_DAY_S
+from desktop.core.rules import MAX_DAY_S, entry_description_check
 from desktop.core.services.common import (
     find_customer,
     find_project,
@@ -27,6 +27,7 @@ from desktop.core.services.common import (
     short_id,
     to_entry,
 )
+from desktop.core.services.company import load_policy
 from desktop.core.timeutil import format_week, local_to_utc, week_start, zone
 from desktop.core.workflow import Status, check_entry_editable
 
@@ -381,3 +382,40 @@ def overlap_warnings(s: Session, row: TimeEntry, now: datetime, tz: str) -> list
                 f"{local_hm(other.started_at, tz)}–{local_hm(other_end, tz)}"
             )
     return warnings
+
+
+def description_rule(s: Session, row: TimeEntry, *, refuse: bool) -> list[str]:
+    """The entry-time description policy on ``row`` as it is about to be saved
+    (:func:`desktop.core.rules.entry_description_check`): raises the refusal when
+    ``refuse``, else hands it back as a warning, with any short/vague warning."""
+    check = entry_description_check(
+        load_policy(s), billable=row.billable, description=row.description,
+        work_date=row.work_date,
+    )
+    if check.refusal is not None and refuse:
+        raise ValidationError(check.refusal)
+    return [w for w in (check.refusal, check.warning) if w is not None]
+
+
+def last_description(
+    s: Session, user_id: str, customer_id: str, project_id: str | None, task_id: str | None
+) -> str:
+    """The latest non-empty description ``user_id`` gave on this customer /
+    project / task combination ("" when none): restarting a recent combination
+    or filling a new grid cell of its row reuses it."""
+    said = s.scalar(
+        select(TimeEntry.description)
+        .where(
+            TimeEntry.user_id == user_id,
+            counted(TimeEntry),
+            TimeEntry.customer_id == customer_id,
+            TimeEntry.project_id.is_(None)
+            if project_id is None
+            else TimeEntry.project_id == project_id,
+            TimeEntry.task_id.is_(None) if task_id is None else TimeEntry.task_id == task_id,
+            TimeEntry.description != "",
+        )
+        .order_by(TimeEntry.created_at.desc())
+        .limit(1)
+    )
+    return said or ""

@@ -10,7 +10,9 @@ Rules this service enforces:
   the week; a cell holds the seconds of that combination on that day (a
   running timer counts up to now) and the ids of the entries behind it.
 * Setting a cell (the grid's edit) is the owner's: it edits the single entry
-  behind the cell, creates one with source "grid" when there is none, deletes
+  behind the cell, creates one with source "grid" when there is none (its
+  description: the one typed, else the row's last one — billable time needs
+  one, :func:`desktop.core.rules.entry_description_check`), deletes
   the single entry when set to 0, and is refused, listing the entries, when
   several are behind it. The edit goes through
   :class:`~desktop.core.services.tracking.TrackingService`, so every entry rule
@@ -36,7 +38,12 @@ from desktop.core.db import Database
 from desktop.core.errors import Conflict, NotFound, Problem, ValidationError
 from desktop.core.model import Customer, Project, Task, TimeEntry, Timesheet, User
 from desktop.core.outbox import counted
-from desktop.core.rules import MAX_DAY_S, EntryFacts, description_problems, week_problems
+from desktop.core.rules import (
+    MAX_DAY_S,
+    EntryFacts,
+    entry_description_check,
+    week_problems,
+)
 from desktop.core.services.common import (
     Clock,
     Service,
@@ -47,7 +54,7 @@ from desktop.core.services.common import (
     to_user,
 )
 from desktop.core.services.company import load_policy
-from desktop.core.services.entries import check_week_open, resolve_target
+from desktop.core.services.entries import check_week_open, last_description, resolve_target
 from desktop.core.services.sheetlist import (
     actions_for,
     days_off,
@@ -146,11 +153,6 @@ def week_entries(s: Session, user_id: str, start: date) -> list[dto.Entry]:
         TimeEntry.work_date >= start,
         TimeEntry.work_date <= start + timedelta(days=6),
     )
-
-
-def dto_facts(text: str, billable: bool, day: date) -> EntryFacts:
-    """The facts of a description being typed (no entry yet)."""
-    return EntryFacts("", day, None, None, 0, billable, text, False)
 
 
 def _cell_rows(
@@ -313,9 +315,8 @@ class GridService(Service):
         (None: fine) — shown while typing, not only at submit."""
         with self.db.read() as s:
             policy = load_policy(s)
-        facts = dto_facts(text, billable, day)
-        found = description_problems(policy, facts)
-        return found[0].message if found else None
+        check = entry_description_check(policy, billable=billable, description=text, work_date=day)
+        return check.refusal or check.warning
 
     def set_cell(
         self,
@@ -346,6 +347,9 @@ class GridService(Service):
                 target.task.id if target.task else None,
             )
             behind = [to_entry(s, r) for r in _cell_rows(s, user.id, start, day, ids)]
+            # a new cell without a typed description takes its row's last one
+            # (copy descriptions, never time); billable time needs one
+            description = description.strip() or last_description(s, user.id, *ids)
         if len(behind) > 1:
             raise ValidationError(
                 f"{len(behind)} entries are behind {behind[0].path} on {day.isoformat()}; "

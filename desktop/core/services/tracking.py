@@ -8,6 +8,15 @@ that also writes the outbox row of every row it changes):
   another customer is refused.
 * At most one running timer per user (also enforced by a partial unique index).
   Starting while one runs stops the running one at the same instant (switch).
+* A timer switched or stopped within its first minute (``SHORT_TIMER``) is
+  dropped (tombstoned) instead of leaving a 0:00 entry; the result says so
+  (``SavedEntry.dropped``) so the popup and the CLI can tell the user.
+* The description policy applies at entry time
+  (:func:`desktop.core.rules.entry_description_check`): a manual entry, or an
+  edit that sets the description or billable, is refused when billable with an
+  empty description; short or vague descriptions are saved with a warning. A
+  running timer may have no description; a stop is never refused and carries
+  the warning instead.
 * The running state lives only in the database: a restarted process computes
   the elapsed time from the stored start.
 * Instants are whole seconds; a start or stop in the future is refused, and so
@@ -30,10 +39,11 @@ that also writes the outbox row of every row it changes):
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -57,8 +67,10 @@ from desktop.core.services.entries import (
     check_not_exported,
     check_week_open,
     day_total,
+    description_rule,
     find_entry,
     finish,
+    last_description,
     local_hm,
     overlap_warnings,
     resolve_target,
@@ -69,6 +81,16 @@ from desktop.core.services.entries import (
     whole_seconds,
 )
 from desktop.core.timeutil import local_to_utc, work_date
+
+SHORT_TIMER = timedelta(minutes=1)
+
+
+def _drop(s: Session, row: TimeEntry, at: datetime, now: datetime) -> None:
+    """Tombstone a timer that ran under ``SHORT_TIMER`` (it ends where it was dropped)."""
+    finish(row, at)
+    row.deleted_at = now
+    row.updated_at = now
+    outbox.record(s, row, "delete", fields=["deleted_at", "duration_s", "ended_at"])
 
 
 class TrackingService(Service):
@@ -148,7 +170,8 @@ class TrackingService(Service):
             return to_entry(s, row) if row else None
 
     def recent(self, user_id: str | None = None, limit: int = 5) -> list[dto.Combination]:
-        """The most recently tracked customer/project/task combinations, newest first."""
+        """The most recently tracked customer/project/task combinations, newest
+        first, each with the last description said on it."""
         with self.db.read() as s:
             user = require_user(s, user_id)
             last = func.max(TimeEntry.created_at).label("last")
@@ -165,6 +188,8 @@ class TrackingService(Service):
                 p = s.get(Project, project_id) if project_id else None
                 t = s.get(Task, task_id) if task_id else None
                 assert c is not None
+                # the last description said on it (a restart reuses it, editable)
+                said = last_description(s, user.id, customer_id, project_id, task_id)
                 combos.append(
                     dto.Combination(
                         customer_id=c.id,
@@ -175,6 +200,7 @@ class TrackingService(Service):
                         task=t.title if t else None,
                         task_ref=t.external_ref if t else None,
                         last_used=last_used,
+                        description=said,
                     )
                 )
             return combos
@@ -193,7 +219,8 @@ class TrackingService(Service):
         at: datetime | None = None,
         source: str = "timer",
     ) -> dto.SavedEntry:
-        """Start a timer (switching: a running one stops at the same instant)."""
+        """Start a timer (switching: a running one stops at the same instant, or is
+        dropped when it ran under a minute)."""
         now = whole_seconds(self.now())
         at = now if at is None else whole_seconds(at)
         if at > now:
@@ -205,6 +232,7 @@ class TrackingService(Service):
             day = work_date(at, user.timezone)
             check_week_open(s, user, day)
             stopped: TimeEntry | None = None
+            dropped: TimeEntry | None = None
             current = running_timer(s, user.id)
             if current is not None:
                 assert current.started_at is not None
@@ -215,9 +243,13 @@ class TrackingService(Service):
                         "a new one can't start before that"
                     )
                 check_week_open(s, user, current.work_date)
-                finish(current, at)
-                outbox.record(s, current, "update", fields=["ended_at", "duration_s"])
-                stopped = current
+                if at - current.started_at < SHORT_TIMER:
+                    _drop(s, current, at, now)
+                    dropped = current
+                else:
+                    finish(current, at)
+                    outbox.record(s, current, "update", fields=["ended_at", "duration_s"])
+                    stopped = current
             try:
                 row = add_entry(
                     s,
@@ -233,12 +265,22 @@ class TrackingService(Service):
                 )
             except IntegrityError as exc:  # pragma: no cover - serialized by BEGIN IMMEDIATE
                 raise Conflict("another timer started at the same moment; try again") from exc
-            warnings = overlap_warnings(s, row, now, user.timezone)
+            # the new timer's description may still be typed: only short/vague warn
+            warnings = [
+                *(description_rule(s, row, refuse=False) if text else []),
+                *overlap_warnings(s, row, now, user.timezone),
+            ]
             return dto.SavedEntry(
-                to_entry(s, row), tuple(warnings), to_entry(s, stopped) if stopped else None
+                to_entry(s, row),
+                tuple(warnings),
+                to_entry(s, stopped) if stopped else None,
+                to_entry(s, dropped) if dropped else None,
             )
 
     def stop(self, user_id: str | None = None, *, at: datetime | None = None) -> dto.SavedEntry:
+        """Stop the running timer; one that ran under a minute is dropped
+        (``SavedEntry.dropped``). Never refused for its description: the stop
+        carries the policy's warning."""
         now = whole_seconds(self.now())
         at = now if at is None else whole_seconds(at)
         if at > now:
@@ -255,6 +297,9 @@ class TrackingService(Service):
                     "it can't stop before it started"
                 )
             check_week_open(s, user, row.work_date)
+            if at - row.started_at < SHORT_TIMER:
+                _drop(s, row, at, now)
+                return dto.SavedEntry(to_entry(s, row), dropped=to_entry(s, row))
             elapsed = int((at - row.started_at).total_seconds())
             check_day_total(
                 s,
@@ -267,9 +312,11 @@ class TrackingService(Service):
             )
             finish(row, at)
             outbox.record(s, row, "update", fields=["ended_at", "duration_s"])
-            return dto.SavedEntry(
-                to_entry(s, row), tuple(overlap_warnings(s, row, now, user.timezone))
-            )
+            warnings = [
+                *description_rule(s, row, refuse=False),
+                *overlap_warnings(s, row, now, user.timezone),
+            ]
+            return dto.SavedEntry(to_entry(s, row), tuple(warnings))
 
     # -------------------------------------------------------------- entries
 
@@ -289,7 +336,8 @@ class TrackingService(Service):
         source: str = "manual",
         guard: Guard | None = None,
     ) -> dto.SavedEntry:
-        """A manual entry: ``duration_s`` hours, or a ``start``–``end`` range on ``day``."""
+        """A manual entry: ``duration_s`` hours, or a ``start``–``end`` range on ``day``;
+        refused when billable without a description (short/vague: a warning)."""
         if source not in ENTRY_SOURCES:
             raise ValidationError(f'unknown source "{source}"')
         text = check_description_text(description)
@@ -314,9 +362,11 @@ class TrackingService(Service):
                 billable=billable,
                 source=source,
             )
-            return dto.SavedEntry(
-                to_entry(s, row), tuple(overlap_warnings(s, row, now, user.timezone))
-            )
+            warnings = [
+                *description_rule(s, row, refuse=True),
+                *overlap_warnings(s, row, now, user.timezone),
+            ]
+            return dto.SavedEntry(to_entry(s, row), tuple(warnings))
 
     def edit(
         self,
@@ -335,7 +385,8 @@ class TrackingService(Service):
         guard: Guard | None = None,
     ) -> dto.SavedEntry:
         """Change an entry. Customer/project/task given together replace the target;
-        giving only some keeps the others where they still fit."""
+        giving only some keeps the others where they still fit. Setting the
+        description or billable of a finished entry applies the description rule."""
         now = whole_seconds(self.now())
         with self.db.write() as s:
             user = require_user(s, user_id)
@@ -394,12 +445,17 @@ class TrackingService(Service):
             if row.rejection_reason is not None:
                 row.rejection_reason = None
                 changed.append("rejection_reason")
+            # a running timer may lack a description; a finished entry whose
+            # description or billable is being set must meet the rule
+            touched = not running and (description is not UNSET or billable is not UNSET)
+            warnings = [
+                *description_rule(s, row, refuse=touched),
+                *overlap_warnings(s, row, now, user.timezone),
+            ]
             row.updated_at = now
             changed.append("updated_at")
             outbox.record(s, row, "update", fields=changed)
-            return dto.SavedEntry(
-                to_entry(s, row), tuple(overlap_warnings(s, row, now, user.timezone))
-            )
+            return dto.SavedEntry(to_entry(s, row), tuple(warnings))
 
     def delete(
         self, user_id: str | None, entry_id: str, *, guard: Guard | None = None

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import fuzzy
+from desktop.core import dto, fuzzy
 from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
 from desktop.ui.state import TrackerState
@@ -113,7 +113,7 @@ class TimerPopup(QWidget):
             self.path_label.setText("No timer running")
             self.description.clear()
         else:
-            self.path_label.setText(running.path)
+            self.path_label.setText(running.label)
             if not self.description.hasFocus():
                 self.description.setText(running.description)
             self.billable.blockSignals(True)
@@ -122,7 +122,7 @@ class TimerPopup(QWidget):
         last = snap.last_stopped
         self.continue_button.setVisible(last is not None and running is None)
         if last is not None:
-            self.continue_button.setText(f"&Continue {last.path}")
+            self.continue_button.setText(f"&Continue {last.label}")
         self._update_clock()
 
     def _update_clock(self) -> None:
@@ -160,15 +160,34 @@ class TimerPopup(QWidget):
             return
         target: fuzzy.Target = item.data(Qt.ItemDataRole.UserRole)
         self.error.clear_message()
+        # a recent combination restarts with its last description (editable)
+        said = next((c.description for c in self.state.snapshot.recent
+                     if (c.customer_id, c.project_id, c.task_id) == target.key), "")
+
+        def started(saved: dto.SavedEntry) -> None:
+            self.search.clear()
+            self._tell(saved)
+
         self.state.start(customer=target.customer_id, project=target.project_id,
-                         task=target.task_id, on_done=lambda _r: self.search.clear(),
+                         task=target.task_id, description=said, on_done=started,
                          on_error=lambda e: self.error.show_message(e.message))
 
     def _stop(self) -> None:
-        self.state.stop(on_error=lambda e: self.error.show_message(e.message))
+        self.state.stop(on_done=self._tell, on_error=lambda e: self.error.show_message(e.message))
 
     def _continue(self) -> None:
-        self.state.continue_last(on_error=lambda e: self.error.show_message(e.message))
+        self.state.continue_last(on_done=self._tell,
+                                 on_error=lambda e: self.error.show_message(e.message))
+
+    def _tell(self, saved: dto.SavedEntry) -> None:
+        """Say what a start or stop did beyond the obvious: a timer under a minute
+        dropped, a description the policy warns about, an overlap."""
+        lines = []
+        if saved.dropped is not None:
+            lines.append(f"{saved.dropped.label} ran under a minute: dropped, not kept.")
+        lines += list(saved.warnings)
+        self.notice.setText("\n".join(lines))
+        self.notice.setVisible(bool(lines))
 
     def _description_edited(self) -> None:
         running = self.state.snapshot.running

@@ -48,7 +48,8 @@ def test_blocks_sit_at_their_instants(
     x0: float,
     x1: float,
 ) -> None:
-    saved = app.tracking.log(None, day=day, customer="Globex", start=start, end=end)
+    saved = app.tracking.log(None, day=day, customer="Globex", start=start, end=end,
+                             description="night maintenance window")
     w = TimelineWindow(state)
     qtbot.addWidget(w)
     w.go(day)

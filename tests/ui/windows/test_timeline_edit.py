@@ -116,7 +116,8 @@ def test_cli_renders_the_day_to_png(app: Any, tmp_path: Path, qtbot: Any) -> Non
 
     out = tmp_path / "day.png"
     data_dir = str(app.db.path.parent)
-    app.tracking.log(None, day=DAY, customer="ACME", start=time(9), end=time(10))
+    app.tracking.log(None, day=DAY, customer="ACME", start=time(9), end=time(10),
+                     description="migrated the file server")
     code = main(["--data-dir", data_dir, "timeline", "--date", DAY.isoformat(), "--png", str(out)])
     assert code == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -29,8 +29,12 @@ def cell(window: TimesheetWindow, row: int, day: int) -> Any:
 
 
 def type_into(qtbot: Any, window: TimesheetWindow, row: int, day: int, text: str,
-              loaded: Any) -> None:
+              loaded: Any, description: str = "replaced the core switch") -> None:
+    """Type hours into a cell; a new entry takes ``description`` from the panel
+    (billable time needs one)."""
     window.table.setCurrentIndex(cell(window, row, day))
+    if not window.panel.description.text():
+        window.panel.description.setText(description)
     window.table.edit(cell(window, row, day))
     editor = window.table.focusWidget()
     editor.setText(text)  # type: ignore[union-attr]
@@ -173,7 +177,7 @@ def test_submit_with_problems_lists_them_all_and_submits_nothing(
         qtbot: Any, app: Any, window: TimesheetWindow, loaded: Any) -> None:
     vague = app.tracking.log(None, day=MON, customer="ACME", duration_s=3600, description="stuff")
     app.tracking.log(None, day=MON, customer="Globex", start=time(9), end=time(11),
-                     description="")
+                     description="fixed")
     app.tracking.log(None, day=MON, customer="ACME", start=time(10), end=time(12),
                      description="migrated mailboxes to the new server")
     loaded(window, window.reload)
@@ -182,7 +186,7 @@ def test_submit_with_problems_lists_them_all_and_submits_nothing(
     qtbot.waitUntil(lambda: getattr(window, "problems_dialog", None) is not None)
     dialog = window.problems_dialog
     messages = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert len(messages) == 4  # two sides of the overlap, the vague and the empty description
+    assert len(messages) == 4  # two sides of the overlap, the vague and the short description
     assert any("too vague" in m for m in messages) and any("overlaps" in m for m in messages)
     assert app.grid.week(None, MON).sheet.status == "draft"
     row = next(i for i, p in enumerate(dialog.problems) if p.entry_id == vague.entry.id)
