@@ -13,12 +13,13 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages: a real X server, a tray host and input faking for the tray tests,
 # the X libraries Qt's xcb plugin loads, PostgreSQL for the server suite, and for
-# the installer: binutils (PyInstaller reads ELF files), desktop-file-utils, lintian.
+# the installer: binutils (PyInstaller reads ELF files), desktop-file-utils, lintian;
+# dbus and gnome-keyring: a real Secret Service for the keyring test of the sync client.
 DEBIAN_PACKAGES := xvfb trayer xdotool x11-utils imagemagick libxss1 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
 	libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxkbcommon0 \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 timewarrior \
-	postgresql binutils desktop-file-utils lintian
+	postgresql binutils desktop-file-utils lintian dbus gnome-keyring
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 

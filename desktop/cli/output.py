@@ -182,7 +182,7 @@ LOGOUT = Shape("server_url", "revoked", "waiting")
 SYNC_ROUND = Shape("pushed", "pulled", "attention", "new_attention", "waiting", "offline", "error")
 SYNC_STATUS = Shape(
     ("status", None), "logged_in", "server_url", "device_id", "waiting", "attention",
-    "last_success_at", "last_error_at", "last_error",
+    "last_success_at", "last_error_at", "last_error", "login_problem",
 )
 ATTENTION_ITEM = Shape(
     "id", "entity", "entity_id", "op", "message", "summary",

@@ -124,11 +124,13 @@ def _round(cli: Cli) -> None:
 def _status(cli: Cli) -> None:
     from sync.client.status import read_status, status_text
 
-    st = read_status(cli.app.db)
+    st = read_status(cli.app.db, check_token=True)
     text = status_text(st, cli.app.clock())
 
     def lines() -> str:
         out = [text]
+        if st.login_problem:
+            out.append(f"why: {st.login_problem}")
         if st.server_url:
             out.append(f"server: {st.server_url}")
         out.append(f"waiting: {st.waiting}  attention: {st.attention}")

@@ -231,10 +231,8 @@ def connect(db: Database, *, adapter: HTTPAdapter | None = None, **engine_kw: An
         raise NotLoggedIn("not logged in: run `punchclock login URL --email EMAIL` first")
     token = credentials.load(url, device_id)
     if not token:
-        raise NotLoggedIn(
-            "the login token is gone (no keyring on this system, or it was removed): "
-            "run `punchclock login` again"
-        )
+        why = credentials.problem(url, device_id) or credentials.GONE_FROM_KEYRING
+        raise NotLoggedIn(f"{why}; run `punchclock login` again")
     return SyncEngine(db, ApiClient(url, token, ca_bundle=ca, adapter=adapter), **engine_kw)
 
 

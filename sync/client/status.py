@@ -6,7 +6,9 @@ and ``punchclock sync status`` show.
 "Offline — 12 changes waiting"  the last round could not reach the server
 "3 need attention"              the server refused or conflicted with changes
 "Synced 2 min ago"              the last round succeeded (and N waiting, if any)
-"Log in again — 3 changes …"    the server no longer accepts this device's token
+"Log in again — 3 changes …"    the server no longer accepts this device's token, or
+                                this process has none (``login_problem`` says why:
+                                no keyring, so the login lasted one process)
 "Syncing…"                      a round is running (set by the scheduler)
 ==============================  ===============================================
 """
@@ -20,6 +22,7 @@ from sqlalchemy import func, select
 
 from desktop.core.db import Database
 from desktop.core.model import Outbox, SyncState
+from sync.client import credentials
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Status:
     last_error_at: datetime | None
     last_error: str | None
     pull_cursor: int
+    login_problem: str | None = None  # logged in, but no token here (and why)
 
     @property
     def offline(self) -> bool:
@@ -49,11 +53,18 @@ def last_change_seq(db: Database) -> int:
         return int(s.scalar(select(func.max(Outbox.seq))) or 0)
 
 
-def read_status(db: Database, *, logged_in: bool | None = None) -> Status:
+def read_status(
+    db: Database, *, logged_in: bool | None = None, check_token: bool = False
+) -> Status:
+    """Where the device stands; ``check_token`` also asks the keyring whether
+    this process has the device's token (``login_problem``)."""
     with db.read() as s:
         state = s.get(SyncState, 1)
         counts = dict(s.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all())
         url = state.server_url if state else None
+        problem = None
+        if check_token and url and state is not None:
+            problem = credentials.problem(url, state.device_id)
         return Status(
             logged_in=bool(url) if logged_in is None else logged_in,
             server_url=url,
@@ -64,6 +75,7 @@ def read_status(db: Database, *, logged_in: bool | None = None) -> Status:
             last_error_at=state.last_error_at if state else None,
             last_error=state.last_error if state else None,
             pull_cursor=state.pull_cursor if state else 0,
+            login_problem=problem,
         )
 
 
@@ -85,6 +97,8 @@ def _changes(n: int) -> str:
 def status_text(st: Status, now: datetime) -> str:
     if not st.logged_in:
         return "Local only"
+    if st.login_problem:  # nothing syncs until then: it comes first
+        return f"Log in again — {_changes(st.waiting)} waiting" if st.waiting else "Log in again"
     if st.attention:
         head = f"{st.attention} need{'s' if st.attention == 1 else ''} attention"
         if st.offline:
