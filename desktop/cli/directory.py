@@ -3,8 +3,7 @@ and teams."""
 
 from __future__ import annotations
 
-import argparse
-
+from desktop.cli import directory_changes as changes
 from desktop.cli import output
 from desktop.cli.base import Cli, CommandParser, Commands
 
@@ -32,6 +31,7 @@ def add_parsers(commands: Commands) -> None:
     a.add_argument("--minimum", type=int, default=0, metavar="MIN",
                    help="minimum billed per entry in minutes (0: none)")
     csub.add_parser("list", help="the active customers")
+    changes.add_parsers(csub, "customer")
 
     c = commands.add("project", "projects", cmd_project)
     psub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
@@ -40,13 +40,10 @@ def add_parsers(commands: Commands) -> None:
     a.add_argument("--customer", required=True, help="the customer it is for")
     a.add_argument("--non-billable", action="store_true",
                    help="its time is not billed by default (default: the customer's)")
-    _budget_args(a)
-    a = psub.add_parser("edit", help="change a project's budget")
-    a.add_argument("name", help="the project's name or id")
-    a.add_argument("--customer", help="the project's customer (when names repeat)")
-    _budget_args(a, clear=True)
+    changes.budget_args(a)
     a = psub.add_parser("list", help="the active projects")
     a.add_argument("--customer", help="only this customer's")
+    changes.budget_args(changes.add_parsers(psub, "project"), clear=True)
 
     c = commands.add("task", "tasks and tickets", cmd_task)
     tsub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
@@ -55,18 +52,10 @@ def add_parsers(commands: Commands) -> None:
     a.add_argument("--customer", required=True, help="the customer it is for")
     a.add_argument("--project", help="the customer's project it belongs to (optional)")
     a.add_argument("--ref", help="ticket number")
-    a = tsub.add_parser("edit", help="rename a task (its opener while unused by others; managers)")
-    a.add_argument("task", help="id, title or ticket number")
-    a.add_argument("--title", required=True, help="the new title")
-    for action, what in (
-        ("archive", "archive a task (its entries stay editable)"),
-        ("reopen", "reopen an archived task"),
-        ("delete", "delete a task nobody logged time on (otherwise archive it)"),
-    ):
-        tsub.add_parser(action, help=what).add_argument("task", help="id, title or ticket number")
     a = tsub.add_parser("list", help="the open tasks")
     a.add_argument("--customer", help="only this customer's")
     a.add_argument("--all", action="store_true", help="archived tasks too")
+    changes.add_parsers(tsub, "task")
 
     c = commands.add("user", "users", cmd_user)
     usub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
@@ -109,6 +98,8 @@ def cmd_init(cli: Cli) -> None:
 
 def cmd_customer(cli: Cli) -> None:
     a = cli.args
+    if changes.run(cli, "customer"):
+        return
     if a.action == "add":
         c = cli.app.directory.add_customer(
             cli.actor_id,
@@ -127,51 +118,16 @@ def cmd_customer(cli: Cli) -> None:
         )
 
 
-def _budget_args(c: argparse.ArgumentParser, clear: bool = False) -> None:
-    g = c.add_mutually_exclusive_group(required=clear)
-    g.add_argument("--budget-hours", metavar="H", help="a budget in hours (1.5, 1:30, 120h)")
-    g.add_argument("--budget", metavar="AMOUNT", help="a budget in money")
-    if clear:
-        g.add_argument("--no-budget", action="store_true", help="remove the budget")
-
-
-def _budget(a: argparse.Namespace) -> dict[str, int | None]:
-    from desktop.core.money import parse_amount
-
-    hours = _budget_seconds(a.budget_hours) if a.budget_hours else None
-    return {"budget_s": hours, "budget_minor": parse_amount(a.budget) if a.budget else None}
-
-
-def _budget_seconds(text: str) -> int:
-    """Budget hours may pass 24 h: whole or decimal hours, or what durations take."""
-    from decimal import Decimal, InvalidOperation
-
-    from desktop.core.durations import parse_duration
-    from desktop.core.errors import ValidationError
-
-    raw = text.strip().lower().removesuffix("h").replace(",", ".")
-    try:
-        hours = Decimal(raw)
-    except InvalidOperation:
-        return parse_duration(text)
-    if not hours.is_finite() or hours <= 0:
-        raise ValidationError(f'"{text}" is not a number of hours more than 0')
-    return int(hours * 3600)
-
-
 def cmd_project(cli: Cli) -> None:
     a = cli.args
+    if changes.run(cli, "project"):
+        return
     if a.action == "add":
         p = cli.app.directory.add_project(
             cli.actor_id, a.customer, a.name, billable=False if a.non_billable else None,
-            **_budget(a),
+            **changes.budget(a),
         )
         cli.out.emit(output.PROJECT(p), f"project added: {p.customer} › {p.name} ({p.id[:8]})")
-    elif a.action == "edit":
-        p = cli.app.directory.set_project_budget(
-            cli.actor_id, a.name, customer=a.customer, clear=a.no_budget, **_budget(a)
-        )
-        cli.out.emit(output.PROJECT(p), f"project changed: {p.customer} › {p.name} ({p.id[:8]})")
     else:
         rows = cli.app.directory.projects(a.customer)
         cli.out.emit(
@@ -183,21 +139,13 @@ def cmd_project(cli: Cli) -> None:
 
 def cmd_task(cli: Cli) -> None:
     a = cli.args
+    if changes.run(cli, "task"):
+        return
     if a.action == "add":
         t = cli.app.directory.add_task(
             cli.actor_id, customer=a.customer, project=a.project, title=a.title, ref=a.ref
         )
         cli.out.emit(output.TASK(t), f"task added: {output.task_path(t)} ({t.id[:8]})")
-    elif a.action in ("edit", "archive", "reopen"):
-        status = {"archive": "archived", "reopen": "open"}.get(a.action)
-        t = cli.app.directory.edit_task(
-            cli.actor_id, a.task, title=getattr(a, "title", None), status=status
-        )
-        done = {"edit": "renamed", "archive": "archived", "reopen": "reopened"}[a.action]
-        cli.out.emit(output.TASK(t), f"task {done}: {output.task_path(t)} ({t.id[:8]})")
-    elif a.action == "delete":
-        t = cli.app.directory.delete_task(cli.actor_id, a.task)
-        cli.out.emit(output.TASK(t), f"task deleted: {output.task_path(t)} ({t.id[:8]})")
     else:
         rows = cli.app.directory.tasks(a.customer, include_closed=a.all)
         cli.out.emit(

@@ -80,6 +80,36 @@ class Task:
 
 
 @dataclass(frozen=True)
+class DirectoryItem:
+    """A customer, project or task as the Manage window lists it: how many
+    time entries refer to it, and what the reader may do with it (the core's
+    permissions: rename, change, archive — ``can_edit`` — and delete, only
+    while unused — ``can_delete``)."""
+
+    item: Customer | Project | Task
+    entries: int
+    can_edit: bool
+    can_delete: bool
+
+    @property
+    def active(self) -> bool:
+        item = self.item
+        return item.status == "open" if isinstance(item, Task) else item.active
+
+
+@dataclass(frozen=True)
+class DirectoryLists:
+    """Everything the Manage window shows, archived rows included, with what
+    the reader may add."""
+
+    customers: tuple[DirectoryItem, ...]
+    projects: tuple[DirectoryItem, ...]
+    tasks: tuple[DirectoryItem, ...]
+    can_manage_customers: bool
+    can_create_task: bool
+
+
+@dataclass(frozen=True)
 class Team:
     id: str
     name: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_cli_basics import Run
+from tests.e2e.conftest import Run
 
 
 @pytest.fixture

@@ -191,9 +191,10 @@ def test_every_option_of_every_command_has_help_text():
             if isinstance(action, argparse._HelpAction | argparse._VersionAction):
                 continue
             if isinstance(action, argparse._SubParsersAction):
-                helped = {c.dest for c in action._choices_actions if c.help}
+                # an alias ("task reopen") is the same parser as the name it stands for
+                helped = {id(action.choices[c.dest]) for c in action._choices_actions if c.help}
                 missing += [f"{' '.join(path)} {n}" for n, sub in action.choices.items()
-                            if n not in helped and not sub.description]
+                            if id(sub) not in helped and not sub.description]
                 continue
             if not action.help or action.help == argparse.SUPPRESS:
                 what = "/".join(action.option_strings) or action.dest

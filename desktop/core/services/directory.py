@@ -4,7 +4,11 @@ Rules:
 * names are trimmed, 1–200 characters, no control characters; a customer name is
   unique (case-insensitive), a project name unique within its customer;
 * a task belongs to a project (and so to that project's customer) or directly to
-  a customer; a ticket reference is unique among open tasks;
+  a customer; a ticket reference is unique among live tasks;
+* changing, archiving and deleting what exists is
+  :mod:`desktop.core.services.directory_changes` (the other half of this
+  service); the pickers' lists leave out archived customers, projects and
+  tasks, and the projects and tasks of an archived customer or project;
 * a task is renamed, archived or reopened by its opener while nobody else has
   logged time on it, or by a manager or admin; a task any entry refers to is
   never deleted (archive it instead); an archived task keeps its entries
@@ -20,23 +24,19 @@ Rules:
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Forbidden, ValidationError
-from desktop.core.model import Customer, Preference, Project, Task, Team, TimeEntry, User
-from desktop.core.rules import TASK_STATUSES, check_description_text
+from desktop.core.model import Customer, Preference, Project, Task, Team, User
 from desktop.core.services.common import (
     PROFILE_KEY,
-    Service,
     find_customer,
     find_project,
-    find_task,
     find_team,
     find_user,
     profile_user_id,
-    record_changes,
     require_user,
     to_customer,
     to_project,
@@ -44,21 +44,17 @@ from desktop.core.services.common import (
     to_user,
     to_users,
 )
+from desktop.core.services.directory_changes import (
+    DirectoryChanges,
+    check_customer_name,
+    check_project_name,
+    check_rounding,
+    check_ticket,
+    clean_name,
+)
 from desktop.core.timeutil import zone
 
 DEFAULT_HOURS_PER_DAY_S = 8 * 3600
-MAX_ROUNDING_MIN = 24 * 60
-
-
-def _name(text: str, kind: str, limit: int = 200) -> str:
-    cleaned = check_description_text(text)
-    if "\n" in cleaned or "\t" in cleaned:
-        raise ValidationError(f"a {kind} name must be on one line")
-    if not cleaned:
-        raise ValidationError(f"a {kind} name can't be empty")
-    if len(cleaned) > limit:
-        raise ValidationError(f"a {kind} name can't be longer than {limit} characters")
-    return cleaned
 
 
 def _email(text: str) -> str:
@@ -105,7 +101,7 @@ def _timezone(name: str) -> str:
     return name
 
 
-class DirectoryService(Service):
+class DirectoryService(DirectoryChanges):
     # ------------------------------------------------------------- profile
 
     def profile(self) -> dto.User | None:
@@ -133,7 +129,7 @@ class DirectoryService(Service):
             existing = s.scalar(select(User).where(User.email == _email(email)))
             if existing is None:
                 existing = User(
-                    name=_name(name, "user"),
+                    name=clean_name(name, "user"),
                     email=_email(email),
                     role=_role(role),
                     work_schedule=_schedule(hours_per_day_s),
@@ -164,26 +160,12 @@ class DirectoryService(Service):
         round_minimum_min: int = 0,
     ) -> dto.Customer:
         """Internal customers default to non-billable; rounding is in minutes."""
-        for value, what in (
-            (round_increment_min, "rounding increment"),
-            (round_minimum_min, "minimum"),
-        ):
-            if not 0 <= value <= MAX_ROUNDING_MIN:
-                raise ValidationError(
-                    f"the {what} must be between 0 and {MAX_ROUNDING_MIN} minutes"
-                )
+        check_rounding(round_increment_min, round_minimum_min)
         with self.db.write() as s:
             actor = to_user(s, require_user(s, actor_id))
             if not permissions.can_manage_customers(actor):
                 raise Forbidden("only managers and admins can add customers")
-            name = _name(name, "customer")
-            clash = s.scalar(
-                select(Customer).where(
-                    Customer.deleted_at.is_(None), func.lower(Customer.name) == name.lower()
-                )
-            )
-            if clash is not None:
-                raise ValidationError(f'a customer named "{clash.name}" already exists')
+            name = check_customer_name(s, name)
             row = Customer(
                 name=name,
                 is_internal=internal,
@@ -222,16 +204,7 @@ class DirectoryService(Service):
             if not permissions.can_manage_customers(actor):
                 raise Forbidden("only managers and admins can add projects")
             owner = find_customer(s, customer)
-            name = _name(name, "project")
-            clash = s.scalar(
-                select(Project).where(
-                    Project.deleted_at.is_(None),
-                    Project.customer_id == owner.id,
-                    func.lower(Project.name) == name.lower(),
-                )
-            )
-            if clash is not None:
-                raise ValidationError(f'{owner.name} already has a project "{clash.name}"')
+            name = check_project_name(s, owner, name)
             row = Project(
                 customer_id=owner.id,
                 name=name,
@@ -275,7 +248,12 @@ class DirectoryService(Service):
 
     def projects(self, customer: str | None = None) -> list[dto.Project]:
         with self.db.read() as s:
-            q = select(Project).where(Project.deleted_at.is_(None), Project.active.is_(True))
+            q = (
+                select(Project)
+                .join(Customer, Customer.id == Project.customer_id)
+                .where(Project.deleted_at.is_(None), Project.active.is_(True),
+                       Customer.active.is_(True))
+            )
             if customer:
                 q = q.where(Project.customer_id == find_customer(s, customer).id)
             rows = s.scalars(q.order_by(func.lower(Project.name)))
@@ -299,19 +277,11 @@ class DirectoryService(Service):
                 raise Forbidden("you can't add tasks")
             owner = find_customer(s, customer)
             proj = find_project(s, project, owner) if project else None
-            ticket = ref.strip().lstrip("#") if ref else None
-            if ticket is not None:
-                if not ticket or len(ticket) > 64 or any(c.isspace() for c in ticket):
-                    raise ValidationError(f'"{ref}" is not a ticket reference')
-                clash = s.scalar(
-                    select(Task).where(Task.deleted_at.is_(None), Task.external_ref == ticket)
-                )
-                if clash is not None:
-                    raise ValidationError(f'ticket #{ticket} is already task "{clash.title}"')
+            ticket = check_ticket(s, ref) if ref else None
             row = Task(
                 customer_id=owner.id,
                 project_id=proj.id if proj else None,
-                title=_name(title, "task", limit=300),
+                title=clean_name(title, "task", limit=300),
                 external_ref=ticket,
                 default_billable=billable,
                 created_by=actor.id,
@@ -320,57 +290,15 @@ class DirectoryService(Service):
             outbox.record(s, row, "create")
             return to_task(s, row)
 
-    def edit_task(
-        self,
-        actor_id: str | None,
-        task: str,
-        *,
-        title: str | None = None,
-        status: str | None = None,
-    ) -> dto.Task:
-        """Rename a task and/or set its status (``open`` or ``archived``)."""
-        if status is not None and status not in TASK_STATUSES:
-            raise ValidationError(f"a task's status is one of {', '.join(TASK_STATUSES)}")
-        with self.db.write() as s:
-            actor = to_user(s, require_user(s, actor_id))
-            row = find_task(s, task)
-            _, used_by_others = _task_usage(s, row.id, actor.id)
-            if not permissions.can_edit_task(
-                actor, created_by=row.created_by, used_by_others=used_by_others
-            ):
-                raise Forbidden(
-                    "you change only the tasks you opened, while nobody else has logged "
-                    "time on them; ask a manager"
-                )
-            values: dict[str, object] = {}
-            if title is not None:
-                values["title"] = _name(title, "task", limit=300)
-            if status is not None:
-                values["status"] = status
-            record_changes(s, row, values, self.now())
-            return to_task(s, row)
-
-    def delete_task(self, actor_id: str | None, task: str) -> dto.Task:
-        """Delete a task nobody has logged time on (otherwise: archive it)."""
-        with self.db.write() as s:
-            actor = to_user(s, require_user(s, actor_id))
-            row = find_task(s, task)
-            in_use, _ = _task_usage(s, row.id, actor.id)
-            if in_use:
-                raise ValidationError(
-                    f'task "{row.title}" has time logged on it; archive it instead'
-                )
-            if not permissions.can_delete_task(actor, created_by=row.created_by, in_use=False):
-                raise Forbidden("you delete only the tasks you opened; ask a manager")
-            row.deleted_at = row.updated_at = self.now()
-            outbox.record(s, row, "delete", fields=["deleted_at"])
-            return to_task(s, row)
-
     def tasks(self, customer: str | None = None, *, include_closed: bool = False) -> list[dto.Task]:
         with self.db.read() as s:
             q = select(Task).where(Task.deleted_at.is_(None))
             if not include_closed:
-                q = q.where(Task.status == "open")
+                archived_parent = or_(
+                    Task.customer_id.in_(select(Customer.id).where(Customer.active.is_(False))),
+                    Task.project_id.in_(select(Project.id).where(Project.active.is_(False))),
+                )
+                q = q.where(Task.status == "open", ~archived_parent)
             if customer:
                 q = q.where(Task.customer_id == find_customer(s, customer).id)
             rows = [to_task(s, r) for r in s.scalars(q)]
@@ -398,7 +326,7 @@ class DirectoryService(Service):
             if s.scalar(select(User).where(User.email == address)) is not None:
                 raise ValidationError(f"a user with email {address} already exists")
             row = User(
-                name=_name(name, "user"),
+                name=clean_name(name, "user"),
                 email=address,
                 role=_role(role),
                 team_id=find_team(s, team).id if team else None,
@@ -423,7 +351,7 @@ class DirectoryService(Service):
             boss = find_user(s, manager)
             if boss.role not in (permissions.MANAGER, permissions.ADMIN):
                 raise ValidationError(f"{boss.email} is a {boss.role}; a team needs a manager")
-            name = _name(name, "team")
+            name = clean_name(name, "team")
             clash = s.scalar(
                 select(Team).where(Team.deleted_at.is_(None), func.lower(Team.name) == name.lower())
             )
@@ -438,18 +366,6 @@ class DirectoryService(Service):
         with self.db.read() as s:
             rows = s.scalars(select(Team).where(Team.deleted_at.is_(None)).order_by(Team.name))
             return [_to_team(s, r) for r in rows]
-
-
-def _task_usage(s: Session, task_id: str, actor_id: str) -> tuple[bool, bool]:
-    """(any live entry refers to the task, one of someone else's does)."""
-    users = set(
-        s.scalars(
-            select(TimeEntry.user_id)
-            .where(TimeEntry.task_id == task_id, TimeEntry.deleted_at.is_(None))
-            .distinct()
-        )
-    )
-    return bool(users), bool(users - {actor_id})
 
 
 def _to_team(s: Session, row: Team) -> dto.Team:

@@ -64,7 +64,7 @@ from desktop.core.model import (
 )
 from desktop.core.rules import MAX_DAY_S, check_description_text
 from desktop.core.services.common import Service, find_user, require_user, to_user
-from desktop.core.services.directory import _name
+from desktop.core.services.directory_changes import clean_name
 from desktop.core.services.entries import Target, entry_values
 from desktop.core.timeutil import format_week, local_to_utc, week_start, work_date, zone
 from desktop.core.workflow import Status, check_entry_editable
@@ -220,7 +220,9 @@ class _Plan:
         if c is None:
             c = self._create(
                 Customer(
-                    name=_name(path.customer, "customer"), is_internal=False, default_billable=True
+                    name=clean_name(path.customer, "customer"),
+                    is_internal=False,
+                    default_billable=True,
                 ),
                 "customer",
                 new,
@@ -231,7 +233,9 @@ class _Plan:
             p = self.projects.get((c.id, path.project.lower()))
             if p is None:
                 p = self._create(
-                    Project(customer_id=c.id, name=_name(path.project, "project")), "project", new
+                    Project(customer_id=c.id, name=clean_name(path.project, "project")),
+                    "project",
+                    new,
                 )
                 self.projects[(c.id, p.name.lower())] = p
         title = path.task or (f"#{ticket}" if ticket else None)
@@ -245,7 +249,7 @@ class _Plan:
                 Task(
                     customer_id=c.id,
                     project_id=where[1],
-                    title=_name(title, "task", limit=300),
+                    title=clean_name(title, "task", limit=300),
                     external_ref=ticket,
                     created_by=self.actor.id,
                 ),

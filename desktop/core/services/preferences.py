@@ -23,7 +23,8 @@ from desktop.core import dto, outbox
 from desktop.core.errors import ValidationError
 from desktop.core.model import Preference
 from desktop.core.services.common import Service, require_user, to_user
-from desktop.core.services.directory import _name, _target, _timezone
+from desktop.core.services.directory import _target, _timezone
+from desktop.core.services.directory_changes import clean_name
 from desktop.core.timeutil import parse_clock_time
 
 PREFIX = "settings."
@@ -147,7 +148,7 @@ class PreferencesService(Service):
                     changed.append(attr)
 
             if name is not None:
-                put("name", _name(name, "user"))
+                put("name", clean_name(name, "user"))
             if work_schedule_s is not None:
                 put("work_schedule", _schedule(work_schedule_s))
             if utilization_target is not None:
