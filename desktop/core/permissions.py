@@ -9,11 +9,15 @@ locally they guard the CLI's ``--as`` and the windows.
   and archiving a task others used is for managers and admins; a task in use is
   never deleted (archive it instead) — an archived task keeps its entries
   editable;
-* users, teams, rates, policies, holidays: admins;
+* users, teams, rates, policies, holidays: admins; a team's manager is a
+  manager or an admin — a user of another role set as one reads and decides
+  nothing of the team (:func:`can_lead_team`);
 * time off: admins, or the manager of the user's team;
 * time entries: only their owner changes them; the owner, their team's manager
   and admins read them;
-* cost rates: managers and admins, never technicians;
+* rates: those who read a person's entries read that person's rates — cost
+  rates only when they may see cost (managers and admins, never technicians);
+  a manager reads the rates of their own team's members, not the company's;
 * reports (utilization, timeliness, the timeline, overdue weeks) of a person:
   whoever reads their entries; profitability: managers and admins;
 * accounting exports, and stamping or clearing ``exported_at``: admins; an
@@ -63,8 +67,17 @@ def can_manage_company(actor: User) -> bool:
     return actor.role == ADMIN
 
 
+def can_lead_team(role: str) -> bool:
+    """Whether a user of ``role`` set as a team's manager acts as one."""
+    return role in (MANAGER, ADMIN)
+
+
 def manages(actor: User, owner: User) -> bool:
-    return owner.team_id is not None and owner.team_id in actor.managed_team_ids
+    return (
+        can_lead_team(actor.role)
+        and owner.team_id is not None
+        and owner.team_id in actor.managed_team_ids
+    )
 
 
 def can_set_time_off(actor: User, owner: User) -> bool:

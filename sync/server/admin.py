@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from desktop.core.errors import NotFound, ValidationError
-from desktop.core.permissions import ROLES
+from desktop.core.permissions import ROLES, can_lead_team
 from desktop.core.timeutil import utcnow, zone
 from sync.server.auth import set_password
 from sync.server.db.database import ServerDatabase
@@ -95,13 +95,16 @@ def add_user(
 
 
 def add_team(db: ServerDatabase, name: str, *, manager: str | None = None) -> str:
-    """Create a team (its manager by email); returns its id."""
+    """Create a team (its manager by email: a manager or an admin); returns its id."""
     if not name.strip():
         raise ValidationError("a team needs a name")
     with db.write() as conn:
         if conn.scalar(select(_team.c.id).where(_team.c.name == name.strip())):
             raise ValidationError(f'a team "{name}" already exists')
-        manager_id = _find_user(conn, manager)["id"] if manager else None
+        boss = _find_user(conn, manager) if manager else None
+        if boss is not None and not can_lead_team(boss["role"]):
+            raise ValidationError(f"{boss['email']} is a {boss['role']}; a team needs a manager")
+        manager_id = boss["id"] if boss is not None else None
         team_id = str(uuid.uuid4())
         RowWriter(conn, utcnow()).create(
             "team", team_id, {"name": name.strip(), "manager_id": manager_id}

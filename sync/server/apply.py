@@ -175,6 +175,7 @@ class Applier:
         if m.entity == "time_entry":
             values.setdefault("user_id", actor.id)
         policy.check_write(conn, actor, m.entity, values, op="create")
+        policy.check_team_manager(conn, m.entity, values)
         if m.entity == "task":
             if values.get("created_by") not in (None, actor.id):
                 raise Forbidden("a task's created_by is the user who pushes its create")
@@ -217,6 +218,7 @@ class Applier:
         policy.check_write(conn, actor, m.entity, current)
         new = {**current, **changes}
         policy.check_write(conn, actor, m.entity, new)
+        policy.check_team_manager(conn, m.entity, changes)
         if m.entity == "task" and changes:
             if "created_by" in changes:
                 raise Forbidden("a task's created_by can't be changed")

@@ -5,10 +5,14 @@ Reading (:func:`visible` — an SQL condition, so lists, single records and the
 changes feed filter identically; :func:`can_read` asks the same condition):
 
 * time entries, timesheets and their events: the owner; the manager of the
-  owner's team (a team whose ``manager_id`` is the actor); admins all;
-* rates: cost rates only for managers and admins
-  (:func:`desktop.core.permissions.can_see_cost`); technicians read the billing
-  rates of the people whose entries they read (their own);
+  owner's team (a team whose ``manager_id`` is the actor, when the actor's
+  role is manager or admin — :func:`desktop.core.permissions.can_lead_team`;
+  a technician set as a team's manager reads only their own); admins all;
+* rates: the rates of the people whose entries the actor reads; cost rates
+  only for those who may see cost
+  (:func:`desktop.core.permissions.can_see_cost`): a technician reads their
+  own billing rates, a manager the billing and cost rates of their team's
+  members and their own, an admin every rate;
 * holidays: company holidays for everyone; time off like entries;
 * customers, projects, tasks, teams, users, company settings: everyone signed in.
 
@@ -44,6 +48,7 @@ from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
 
 from desktop.core import dto, permissions
 from desktop.core.errors import Conflict, Forbidden, Locked, NotFound
+from desktop.core.errors import ValidationError as CoreValidation
 from desktop.core.workflow import Actor as WorkflowActor
 from desktop.core.workflow import Role
 from sync.server.db.models import ENTITY_TABLES
@@ -109,10 +114,16 @@ def load_principal(conn: Connection, user_id: str) -> Principal | None:
     )
     if user is None:
         return None
-    managed = frozenset(
-        conn.scalars(
-            select(_team.c.id).where(_team.c.manager_id == user_id, _team.c.deleted_at.is_(None))
+    managed = (
+        frozenset(
+            conn.scalars(
+                select(_team.c.id).where(
+                    _team.c.manager_id == user_id, _team.c.deleted_at.is_(None)
+                )
+            )
         )
+        if permissions.can_lead_team(user["role"])
+        else frozenset()
     )
     members = (
         frozenset(
@@ -146,9 +157,12 @@ def visible(entity: str, actor: Principal) -> ColumnElement[bool]:
             select(sheets.c.id).where(_owned_by_readable(actor, sheets.c.user_id))
         )
     if entity == "rate":
-        if permissions.can_see_cost(actor.as_dto()):
+        if actor.is_admin:
             return true()
-        return and_(t.c.kind == "billing", _owned_by_readable(actor, t.c.user_id))
+        readable = _owned_by_readable(actor, t.c.user_id)
+        if permissions.can_see_cost(actor.as_dto()):
+            return readable
+        return and_(t.c.kind == "billing", readable)
     if entity == "holiday":
         return or_(t.c.user_id.is_(None), _owned_by_readable(actor, t.c.user_id))
     if entity in ENTITY_TABLES:
@@ -249,6 +263,15 @@ def check_task_write(conn: Connection, actor: Principal, op: str, current: dict[
             "a technician changes only the tasks they opened, and only while nobody else "
             "has logged time on them; renaming or archiving others' tasks is for managers"
         )
+
+
+def check_team_manager(conn: Connection, entity: str, changes: dict[str, Any]) -> None:
+    """A team's new manager is a manager or an admin (as the desktop asks)."""
+    if entity != "team" or changes.get("manager_id") is None:
+        return
+    boss = _user_row(conn, changes["manager_id"])
+    if boss is None or not permissions.can_lead_team(boss.role):
+        raise CoreValidation("a team's manager is a manager or an admin")
 
 
 def check_owned_fields(

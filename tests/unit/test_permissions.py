@@ -57,3 +57,17 @@ def test_a_task_in_use_is_never_deleted(role: str) -> None:
 
 def test_a_technician_deletes_only_his_own_unused_task() -> None:
     assert permissions.can_delete_task(_user("technician"), created_by="u2", in_use=False) is False
+
+
+@pytest.mark.parametrize(
+    ("role", "reads"),
+    [(permissions.TECHNICIAN, False), (permissions.MANAGER, True), (permissions.ADMIN, True)],
+)
+def test_a_teams_manager_reads_its_members_only_in_a_managers_role(role: str, reads: bool) -> None:
+    from dataclasses import replace
+
+    boss = replace(_user(role, "boss"), managed_team_ids=frozenset({"t1"}))
+    member = replace(_user(permissions.TECHNICIAN, "tom"), team_id="t1")
+    assert permissions.manages(boss, member) is reads
+    assert permissions.can_read_entries_of(boss, member) is reads
+    assert permissions.can_lead_team(role) is reads

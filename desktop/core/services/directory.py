@@ -349,7 +349,7 @@ class DirectoryService(DirectoryChanges):
             if not permissions.can_manage_people(to_user(s, require_user(s, actor_id))):
                 raise Forbidden("only admins can add teams")
             boss = find_user(s, manager)
-            if boss.role not in (permissions.MANAGER, permissions.ADMIN):
+            if not permissions.can_lead_team(boss.role):
                 raise ValidationError(f"{boss.email} is a {boss.role}; a team needs a manager")
             name = clean_name(name, "team")
             clash = s.scalar(
