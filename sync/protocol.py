@@ -74,6 +74,18 @@ Server notes (added with the server; additive)
     * 401 codes: ``unauthenticated``, ``token_expired``, ``token_revoked``;
       429 ``rate_limited`` (failed logins); 413 ``too_large``; 422 ``invalid``.
 
+Input bounds (every request body)
+    Integers that are stored (``seq``, ``base_version``) fit a signed 64-bit
+    column: at most :data:`MAX_INT64`. Every string of a request — its fields,
+    a mutation's ``data`` at any depth, the keys of ``data``'s objects, the
+    names in ``fields`` — holds no lone surrogate (U+D800..U+DFFF, which no
+    database can store) and no control character other than tab, newline and
+    carriage return (:func:`check_text`); ``data`` nests at most
+    :data:`MAX_DATA_DEPTH` levels. Anything else is refused with 422
+    ``invalid`` naming the place, before any mutation is applied. Which of
+    tab / newline / CR a column accepts is that column's own rule (e.g. a
+    description allows newline and tab only).
+
 Errors
     Every 4xx body is :class:`ErrorOut` (``code`` + one-line ``message``); the
     server never answers 500 to bad input.
@@ -81,10 +93,12 @@ Errors
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 API_PREFIX = "/api/v1"
 PROTOCOL_VERSION = 1
@@ -92,6 +106,8 @@ MAX_MUTATIONS = 500
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500
+MAX_INT64 = 2**63 - 1
+MAX_DATA_DEPTH = 16
 
 Entity = Literal[
     "customer",
@@ -124,10 +140,59 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# C0 controls but tab, LF and CR; DEL and the C1 controls; the surrogate block.
+_UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def check_text(value: str) -> str | None:
+    """What is wrong with ``value`` as text of a request (see "Input bounds"), or None."""
+    found = _UNCLEAN.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    kind = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+    return f"holds {kind} (U+{code:04X}) at position {found.start() + 1}"
+
+
+def _unclean(value: Any, where: str, depth: int = 0) -> str | None:
+    """The first unclean string inside ``value`` (JSON-shaped), as "where: problem"."""
+    if isinstance(value, str):
+        problem = check_text(value)
+        return f"{where}: {problem}" if problem else None
+    if depth > MAX_DATA_DEPTH:
+        return f"{where}: nests deeper than {MAX_DATA_DEPTH} levels"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = check_text(str(key))
+            if problem:
+                return f"{where}: a key {problem}"
+            found = _unclean(item, f"{where}.{key}", depth + 1)
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _unclean(item, f"{where}.{index}", depth + 1)
+            if found:
+                return found
+    return None
+
+
+class _Request(_Strict):
+    """A request body: every string in it passes :func:`check_text`."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_text(cls, value: Any, info: Any) -> Any:
+        problem = _unclean(value, str(info.field_name))
+        if problem:
+            raise PydanticCustomError("unclean_text", problem)
+        return value
+
+
 # --------------------------------------------------------------------- auth
 
 
-class LoginRequest(_Strict):
+class LoginRequest(_Request):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
     device_name: str = Field(min_length=1, max_length=100)
@@ -166,7 +231,7 @@ class ErrorOut(_Strict):
 # --------------------------------------------------------------------- push
 
 
-class TimesheetAction(_Strict):
+class TimesheetAction(_Request):
     """``data`` of an ``action`` mutation on a timesheet."""
 
     action: WorkflowAction
@@ -176,18 +241,18 @@ class TimesheetAction(_Strict):
     entry_reasons: dict[str, str] = Field(default_factory=dict)
 
 
-class Mutation(_Strict):
+class Mutation(_Request):
     id: str = Field(min_length=1, max_length=36, description="the outbox row's UUID")
-    seq: int = Field(ge=1, description="per-device, increasing")
+    seq: int = Field(ge=1, le=MAX_INT64, description="per-device, increasing")
     entity: Entity
     op: Op
     entity_id: str = Field(min_length=1, max_length=64)
-    base_version: int = Field(ge=0)
+    base_version: int = Field(ge=0, le=MAX_INT64)
     data: dict[str, Any]
     fields: list[str] | None = None
 
 
-class PushRequest(_Strict):
+class PushRequest(_Request):
     device_id: str = Field(min_length=1, max_length=36)
     mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS)
 

@@ -137,3 +137,54 @@ def test_bad_query_parameters(world: World) -> None:
         r = world.client.get(f"/api/v1/sync/changes?{query}", headers=h)
         assert r.status_code == 422 and r.json()["code"] == "invalid", query
     assert world.client.get("/api/v1/records/invoice", headers=h).status_code == 422
+
+
+def _raw_push(world: World, headers: dict[str, str], *mutations: dict[str, Any]) -> Any:
+    """POST the mutations as JSON text with escapes (so lone surrogates survive)."""
+    body = json.dumps({"device_id": "tom-laptop", "mutations": list(mutations)}).encode()
+    return world.client.post(
+        "/api/v1/sync/push", content=body,
+        headers={**headers, "Content-Type": "application/json"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"seq": 2**63}, "seq"),
+        ({"seq": 2**64 + 1}, "seq"),
+        ({"base_version": 2**63}, "base_version"),
+        ({"data": {"description": "lone \ud800 surrogate"}}, "surrogate"),
+        ({"data": {"description": "bell \x07 inside"}}, "U+0007"),
+        ({"data": {"description": "escape \x1b[31m"}}, "U+001B"),
+        ({"data": {"description": "delete \x7f"}}, "U+007F"),
+        ({"data": {"description": "next line \x85"}}, "U+0085"),
+        ({"data": {"external_ref": {"nested": ["ok", "x\udfff"]}}}, "external_ref.nested.1"),
+        ({"data": {"bad\ud800key": 1}}, "surrogate"),
+        ({"fields": ["description\x00"]}, "U+0000"),
+        ({"entity_id": "id\x01"}, "U+0001"),
+    ],
+)
+def test_out_of_range_and_unclean_text_are_422(
+    world: World, change: dict[str, Any], needle: str
+) -> None:
+    h = world.login("tom")
+    m = entry_mutation(world.ids["tom"], world.ids["acme"])
+    m.update({k: v for k, v in change.items() if k != "data"})
+    m["data"].update(change.get("data", {}))
+    r = _raw_push(world, h, m)
+    assert (r.status_code, r.json()["code"]) == (422, "invalid"), r.text[:300]
+    assert needle in r.json()["message"], r.json()["message"]
+    assert _stored(world) == (0, 0)
+
+
+def test_largest_seq_and_allowed_whitespace_are_accepted(world: World) -> None:
+    h = world.login("tom")
+    m = entry_mutation(
+        world.ids["tom"], world.ids["acme"], seq=2**63 - 1,
+        description="Replaced the disk\n\tand checked the array",
+    )  # fmt: skip
+    r = _raw_push(world, h, m)
+    assert r.status_code == 200, r.text[:300]
+    assert [x["status"] for x in r.json()["results"]] == ["applied"]
+    assert _stored(world) == (1, 1)
