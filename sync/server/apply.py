@@ -8,7 +8,11 @@
   status ``duplicate``. Rejections and conflicts changed nothing and are not
   stored: a repeat is judged again against the current server data (so a
   locked edit goes through once the week is returned).
-* create: the id must be new. update: same base version → applied; stale base
+* create: the id must be new. An id taken by a row the actor may read is a
+  ``conflict`` with that row; an id taken by a row the actor may not read gets
+  exactly the answer an update of an unknown id gets (``not_found``, "no …
+  that you may see"), so a create can't be used to learn that a hidden id
+  exists. update: same base version → applied; stale base
   → merged when the fields changed since the base are disjoint from
   ``fields`` (``merged`` true), otherwise ``conflict``/``version_conflict`` with
   the server copy. update/delete of a tombstone → conflict; delete with a
@@ -148,7 +152,7 @@ class Applier:
         if m.op == "create":
             return self._create(conn, writer, actor, m, current)
         if current is None or not policy.can_read(conn, actor, m.entity, current):
-            raise NotFound(f"no {m.entity} {key} that you may see")
+            raise _not_found(m)
         if current.get("deleted_at") is not None:
             raise _conflict(conn, actor, m, current, "was deleted on the server")
         if m.op == "delete":
@@ -166,7 +170,7 @@ class Applier:
         if current is not None:
             copy = _readable_copy(conn, actor, m.entity, current)
             if copy is None:
-                raise CoreValidation(f"the id {m.entity_id} is already taken")
+                raise _not_found(m)
             raise Outcome("conflict", "version_conflict", f"the {m.entity} already exists", copy)
         if "version" in (m.fields or []):
             raise Forbidden("version is set by the server, not by a push")
@@ -258,6 +262,11 @@ class Applier:
             entries.check_week_open(conn, current["user_id"], current["work_date"])
         row = writer.save(m.entity, current, {"deleted_at": writer.now})
         return _applied(m, m.entity, row)
+
+
+def _not_found(m: Mutation) -> NotFound:
+    """The one answer for an id that doesn't exist or that the actor may not read."""
+    return NotFound(f"no {m.entity} {m.entity_id} that you may see")
 
 
 def _conflict(
