@@ -15,11 +15,15 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from desktop.cli.output import Out
 from desktop.core import dto
+
+if TYPE_CHECKING:
+    from desktop.core.app import Punchclock
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -86,19 +90,48 @@ class Commands:
 
 
 class Cli:
-    """One command's context: the arguments, the output, the opened core and
-    the acting user (the profile, or ``--as`` on a local-only device)."""
+    """One command's context: the arguments, the output, the core and the
+    acting user (the profile, or ``--as`` on a local-only device).
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        from desktop.core.app import Punchclock
+    The core opens on first use (``status`` may answer without it, see
+    :mod:`desktop.core.quickread`); the running tray app passes its own
+    (``app``), which this context then never closes."""
 
+    def __init__(self, args: argparse.Namespace, app: Punchclock | None = None) -> None:
         self.args = args
         self.out = Out(args.json)
-        self.app = Punchclock.open(args.data_dir)
+        self._owns_app = app is None
+        if app is not None:
+            self.__dict__["app"] = app
         self.actor_id: str | None = None
         if args.as_user:
             self.check_standalone()
             self.actor_id = self.app.directory.user(args.as_user).id
+
+    @cached_property
+    def app(self) -> Punchclock:
+        from desktop.core.app import Punchclock
+
+        return Punchclock.open(self.args.data_dir)
+
+    def data_dir(self) -> Path:
+        from desktop.core.paths import default_data_dir
+
+        return (self.args.data_dir or default_data_dir()).expanduser()
+
+    def now(self) -> datetime:
+        """The core's clock when it is open, else the wall clock (the same one)."""
+        if "app" in self.__dict__:
+            return self.app.clock()
+        from desktop.core.timeutil import utcnow
+
+        return utcnow()
+
+    def close(self) -> None:
+        """Close the core if this context opened it."""
+        app = self.__dict__.pop("app", None)
+        if app is not None and self._owns_app:
+            app.close()
 
     def logged_in_to(self) -> str | None:
         """The server this data folder is logged in to, or None (local only)."""
@@ -240,7 +273,7 @@ def open_window(cli: Cli, request: str, instead: str) -> None:
     where no window can open."""
     from desktop.core.errors import PunchclockError
 
-    cli.app.close()  # the app opens its own
+    cli.close()  # the app opens its own
     code, reason = start_app(cli.args.data_dir, request)
     if code is None:
         raise PunchclockError(f"no window here ({reason}); use `punchclock {instead}`")

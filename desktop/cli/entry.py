@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             runs[args.command](cli)
         finally:
-            cli.app.close()
+            cli.close()
         return 0
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
@@ -117,5 +117,5 @@ def _run_app(args: argparse.Namespace) -> int:
     except NoProfile as exc:  # a first run on a headless machine is not an error
         print(f"punchclock: {exc.message}", file=sys.stderr)
     finally:
-        cli.app.close()
+        cli.close()
     return 0

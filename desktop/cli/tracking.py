@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from desktop.cli import output
+from desktop.cli import output, statusline
 from desktop.cli.base import Cli, Commands, UsageError, billable_args, target_args
 from desktop.core import dto
 
@@ -23,7 +23,13 @@ def add_parsers(commands: Commands) -> None:
     c = commands.add("stop", "stop the running timer", cmd_stop)
     c.add_argument("--at", help="stop time: 17:30 or ISO 8601 (default now)")
 
-    commands.add("status", "the running timer and today's total", cmd_status)
+    c = commands.add("status", "the running timer and today's total", cmd_status)
+    c.add_argument(
+        "--format",
+        metavar="TEMPLATE",
+        help="one line for a status bar, e.g. '{customer} {task} {elapsed}'; fields: "
+        + ", ".join(statusline.STATUS_FIELDS),
+    )
 
     c = commands.add("log", "log time by hand", cmd_log)
     c.add_argument("--date", default="today", help="2026-11-25, today, yesterday, mon…")
@@ -94,6 +100,34 @@ def cmd_stop(cli: Cli) -> None:
 
 
 def cmd_status(cli: Cli) -> None:
+    """The plain case (the profile's own timer on a current store) is read
+    without the ORM (:mod:`desktop.core.quickread`); everything else — ``--as``,
+    a store to migrate, no profile yet — through the tracking service."""
+    from desktop.core.quickread import timer_status
+
+    template = cli.args.format
+    if template is not None:
+        if cli.args.json:
+            raise UsageError("punchclock status: give --format or --json, not both")
+        problem = statusline.status_format_error(template)
+        if problem:
+            raise UsageError(f"punchclock status: {problem}")
+    quick = None if cli.args.as_user else timer_status(cli.data_dir(), cli.now())
+    if quick is not None:
+        status, tz = quick.status, quick.timezone
+    else:
+        status, tz = full_status(cli)
+    if template is not None:
+        print(statusline.status_format(template, status, tz))
+        return
+    cli.out.emit(
+        output.STATUS(status),
+        output.status_text(status.running, status.elapsed_s, status.today_s, tz),
+    )
+
+
+def full_status(cli: Cli) -> tuple[dto.TimerStatus, str]:
+    """The timer's state through the tracking service, and the zone to show it in."""
     me = cli.me()
     running = cli.app.tracking.running(me.id)
     elapsed = running.elapsed_s(cli.app.clock()) if running else 0
@@ -102,10 +136,7 @@ def cmd_status(cli: Cli) -> None:
         elapsed_s=elapsed,
         today_s=cli.app.tracking.day_total_s(me.id, cli.today(me)),
     )
-    cli.out.emit(
-        output.STATUS(status),
-        output.status_text(running, elapsed, status.today_s, me.timezone),
-    )
+    return status, me.timezone
 
 
 def cmd_log(cli: Cli) -> None:

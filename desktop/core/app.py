@@ -6,12 +6,12 @@ folder with a fake clock.
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.core.db import Database, open_database
+from desktop.core.paths import APP_NAME, HOME_ENV, default_data_dir
 from desktop.core.services.common import Clock
 from desktop.core.services.company import CompanyService
 from desktop.core.services.directory import DirectoryService
@@ -29,18 +29,7 @@ if TYPE_CHECKING:
     from desktop.core.services.imports import ImportService
     from desktop.core.services.reports import ReportsService
 
-APP_NAME = "Punchclock"
-HOME_ENV = "PUNCHCLOCK_HOME"
-
-
-def default_data_dir() -> Path:
-    """``$PUNCHCLOCK_HOME``, else the platform's user data folder."""
-    env = os.environ.get(HOME_ENV)
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+__all__ = ["APP_NAME", "HOME_ENV", "Punchclock", "default_data_dir"]
 
 
 class Punchclock:

@@ -9,7 +9,9 @@ lock is taken up front, so two processes (the CLI and the tray) queue on the
 busy timeout instead of failing half-way with "database is locked" when a
 read transaction tries to upgrade.
 
-The database is migrated to the newest schema (Alembic) every time it opens.
+The database is migrated to the newest schema (Alembic) every time it opens;
+when :func:`desktop.core.schema.is_current` says it already is, Alembic is not
+even imported.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.core.errors import PunchclockError
+from desktop.core.paths import DB_FILENAME as DB_FILENAME
+from desktop.core.schema import is_current
 
-DB_FILENAME = "punchclock.sqlite3"
 BUSY_TIMEOUT_MS = 15_000
 
 
@@ -151,7 +154,7 @@ def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
     path = data_dir / DB_FILENAME
     url = f"sqlite:///{path}"
     db = Database(path, sqlite_engine(url, "BEGIN"), sqlite_engine(url, "BEGIN IMMEDIATE"))
-    if migrate:
+    if migrate and not is_current(path):
         from desktop.core.migrate import upgrade
 
         with _storage_errors():

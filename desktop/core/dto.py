@@ -38,6 +38,16 @@ def target_label(customer: str, project: str | None, task: str | None, task_ref:
     return " › ".join(p for p in parts if p)
 
 
+def worked_s(
+    started_at: datetime | None, ended_at: datetime | None, duration_s: int, now: datetime
+) -> int:
+    """Seconds an entry counts: the stored duration, or for a running timer the
+    time since its stored start (so a restart never loses a running timer)."""
+    if started_at is not None and ended_at is None:
+        return max(0, int((now - started_at).total_seconds()))
+    return duration_s
+
+
 @dataclass(frozen=True)
 class Customer:
     id: str
@@ -159,11 +169,7 @@ class Entry:
         return self.started_at is not None and self.ended_at is None
 
     def elapsed_s(self, now: datetime) -> int:
-        """Seconds worked: the stored duration, or for a running timer the time
-        since its stored start (so a restart never loses a running timer)."""
-        if self.running and self.started_at is not None:
-            return max(0, int((now - self.started_at).total_seconds()))
-        return self.duration_s
+        return worked_s(self.started_at, self.ended_at, self.duration_s, now)
 
     @property
     def path(self) -> str:

@@ -17,10 +17,10 @@ from desktop.core.errors import NoProfile, NotFound, ValidationError
 from desktop.core.fuzzy import closest, did_you_mean
 from desktop.core.model import Customer, Preference, Project, Task, Team, TimeEntry, User
 from desktop.core.outbox import counted
+from desktop.core.quickread import PROFILE_KEY as PROFILE_KEY
 from desktop.core.timeutil import utcnow
 
 Clock = Callable[[], datetime]
-PROFILE_KEY = "profile.user_id"
 T = TypeVar("T")
 
 

@@ -224,12 +224,8 @@ def day_total(
             TimeEntry.user_id == user_id, TimeEntry.work_date == day, counted(TimeEntry)
         )
     ):
-        if row.id == exclude:
-            continue
-        if row.started_at is not None and row.ended_at is None:
-            total += max(0, int((now - row.started_at).total_seconds()))
-        else:
-            total += row.duration_s
+        if row.id != exclude:
+            total += dto.worked_s(row.started_at, row.ended_at, row.duration_s, now)
     return total
 
 

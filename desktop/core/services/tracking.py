@@ -220,14 +220,21 @@ class TrackingService(Service):
         source: str = "timer",
     ) -> dto.SavedEntry:
         """Start a timer (switching: a running one stops at the same instant, or is
-        dropped when it ran under a minute)."""
+        dropped when it ran under a minute).
+
+        Without ``at`` the instant is read once the write lock is held, so of
+        two processes starting at once the later one never starts before the
+        earlier one's timer."""
         now = whole_seconds(self.now())
+        given = at
         at = now if at is None else whole_seconds(at)
         if at > now:
             raise ValidationError("a timer can't start in the future")
         text = check_description_text(description)
         with self.db.write() as s:
-            user = require_user(s, user_id)
+            user = require_user(s, user_id)  # the first statement: BEGIN IMMEDIATE
+            if given is None:
+                at = now = whole_seconds(self.now())
             target = resolve_target(s, customer, project, task)
             day = work_date(at, user.timezone)
             check_week_open(s, user, day)
@@ -282,11 +289,14 @@ class TrackingService(Service):
         (``SavedEntry.dropped``). Never refused for its description: the stop
         carries the policy's warning."""
         now = whole_seconds(self.now())
+        given = at
         at = now if at is None else whole_seconds(at)
         if at > now:
             raise ValidationError("a timer can't stop in the future")
         with self.db.write() as s:
-            user = require_user(s, user_id)
+            user = require_user(s, user_id)  # as in start: "now" once the lock is held
+            if given is None:
+                at = now = whole_seconds(self.now())
             row = running_timer(s, user.id)
             if row is None:
                 raise NotFound("no timer is running")

@@ -1,0 +1,202 @@
+"""``punchclock status`` reads the plain case without the ORM
+(desktop.core.quickread); both paths get the same cases and must print the
+same bytes, exit the same way, and say the same errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import statusline
+from desktop.cli.entry import main
+from desktop.core import quickread, timeutil
+from desktop.core.app import Punchclock
+from desktop.core.db import open_database
+
+NOW = datetime(2026, 11, 27, 17, 5, 42, tzinfo=UTC)
+Setup = Callable[[Punchclock, list[datetime]], None]
+
+
+def _idle_nothing(app: Punchclock, clock: list[datetime]) -> None:
+    pass
+
+
+def _idle_with_entries(app: Punchclock, clock: list[datetime]) -> None:
+    app.tracking.log(None, day=NOW.date(), customer="ACME", duration_s=5400, description="a")
+    app.tracking.log(
+        None, day=NOW.date(), customer="ACME", start=time(8), end=time(8, 20), description="b"
+    )
+    gone = app.tracking.log(None, day=NOW.date(), customer="ACME", duration_s=600,
+                            description="deleted")  # fmt: skip
+    app.tracking.delete(None, gone.entry.id)
+    app.tracking.log(None, day=NOW.date() - timedelta(days=1), customer="ACME",
+                     duration_s=7200, description="yesterday")  # fmt: skip
+
+
+def _running_customer(app: Punchclock, clock: list[datetime]) -> None:
+    _idle_with_entries(app, clock)
+    clock[0] = NOW - timedelta(minutes=47, seconds=13)
+    app.tracking.start(None, customer="ACME")
+
+
+def _running_task(app: Punchclock, clock: list[datetime]) -> None:
+    clock[0] = NOW - timedelta(hours=2, seconds=5)
+    app.tracking.start(None, customer="ACME", project="Migration", task="4521",
+                       description="mailbox moves — batch 2")  # fmt: skip
+
+
+def _running_task_without_ref(app: Punchclock, clock: list[datetime]) -> None:
+    clock[0] = NOW - timedelta(seconds=59)
+    app.tracking.start(None, customer="ACME", task="Patch night", billable=False)
+
+
+def _running_since_yesterday(app: Punchclock, clock: list[datetime]) -> None:
+    clock[0] = NOW - timedelta(hours=20)
+    app.tracking.start(None, customer="ACME", project="Migration", description="overnight")
+
+
+def _switched(app: Punchclock, clock: list[datetime]) -> None:
+    clock[0] = NOW - timedelta(hours=3)
+    app.tracking.start(None, customer="ACME")
+    clock[0] = NOW - timedelta(hours=1)
+    app.tracking.start(None, customer="Globex", description="switched")
+
+
+CASES: dict[str, Setup] = {
+    "idle, nothing today": _idle_nothing,
+    "idle, entries today": _idle_with_entries,
+    "running on a customer": _running_customer,
+    "running on a project's task with a ticket": _running_task,
+    "running on a task without a ticket": _running_task_without_ref,
+    "running since yesterday": _running_since_yesterday,
+    "switched": _switched,
+}
+
+ARGVS = (
+    ["status"],
+    ["status", "--json"],
+    ["--json", "status"],
+    ["status", "--format", "{state}|{customer}|{project}|{task}|{task_ref}|{path}"],
+    ["status", "--format", "{description}|{started}|{elapsed}|{elapsed_s}|{today}|{today_s}"],
+    ["status", "--format", "{customer} {task} {elapsed:>6}"],
+)
+
+
+def _store(folder: Path, setup: Setup, tz: str) -> None:
+    clock = [NOW]
+    app = Punchclock(open_database(folder), clock=lambda: clock[0])
+    me = app.directory.init_profile(name="Ada", email="ada@msp.test", timezone=tz)
+    app.directory.add_customer(me.id, "ACME")
+    app.directory.add_customer(me.id, "Globex")
+    app.directory.add_project(me.id, "ACME", "Migration")
+    app.directory.add_task(me.id, customer="ACME", project="Migration", title="Mailboxes",
+                           ref="4521")  # fmt: skip
+    app.directory.add_task(me.id, customer="ACME", title="Patch night")
+    setup(app, clock)
+    app.close()
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Both paths see the clock at NOW."""
+    monkeypatch.setattr(timeutil, "utcnow", lambda: NOW)
+    real_open = Punchclock.open
+
+    def open_at_now(data_dir: Path | None = None, clock: object = None) -> Punchclock:
+        return Punchclock(real_open(data_dir).db, clock=lambda: NOW)
+
+    monkeypatch.setattr(Punchclock, "open", staticmethod(open_at_now))
+    yield
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _both(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+    lean = _run(argv, capsys)
+    with monkeypatch.context() as m:
+        m.setattr(quickread, "timer_status", lambda *a: None)
+        full = _run(argv, capsys)
+    return lean, full
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Pacific/Auckland"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_both_paths_print_the_same(
+    case: str, tz: str, tmp_path: Path, frozen: None,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    _store(tmp_path, CASES[case], tz)
+    quick = quickread.timer_status(tmp_path, NOW)
+    assert quick is not None and quick.timezone == tz  # the lean path answers these
+    for argv in ARGVS:
+        lean, full = _both([*argv, "--data-dir", str(tmp_path)], monkeypatch, capsys)
+        assert lean == full, argv
+        assert lean[0] == 0 and lean[1] and not lean[2]
+
+
+def test_the_figures_themselves(tmp_path: Path) -> None:
+    """Not only equal: right (47:13 running, 1:30 + 0:20 logged today)."""
+    _store(tmp_path, _running_customer, "UTC")
+    quick = quickread.timer_status(tmp_path, NOW)
+    assert quick is not None and quick.status.running is not None
+    assert quick.status.running.customer == "ACME"
+    assert quick.status.elapsed_s == 47 * 60 + 13
+    assert quick.status.today_s == 5400 + 1200 + 47 * 60 + 13
+    _store(tmp_path / "t", _running_task, "UTC")
+    quick = quickread.timer_status(tmp_path / "t", NOW)
+    assert quick is not None and quick.status.running is not None
+    assert quick.status.running.path == "ACME › Migration › #4521"
+    assert quick.status.running.work_date == date(2026, 11, 27)
+
+
+def test_no_profile_is_the_same_error(
+    tmp_path: Path, frozen: None, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    open_database(tmp_path).close()
+    assert quickread.timer_status(tmp_path, NOW) is None  # the full path says why
+    lean, full = _both(["status", "--data-dir", str(tmp_path)], monkeypatch, capsys)
+    assert lean == full
+    assert lean[0] == 1 and "punchclock init" in lean[2] and not lean[1]
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [("{bogus}", "unknown field {bogus}"), ("{customer", "bad --format template")],
+)
+def test_bad_format_is_a_usage_error_either_way(
+    template: str, message: str, tmp_path: Path, frozen: None,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    _store(tmp_path, _running_task, "UTC")
+    lean, full = _both(["status", "--format", template, "--data-dir", str(tmp_path)],
+                       monkeypatch, capsys)  # fmt: skip
+    assert lean == full
+    code, out, err = lean
+    assert code == 2 and not out and message in err and len(err.splitlines()) == 1
+
+
+def test_format_and_json_together_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _store(tmp_path, _idle_nothing, "UTC")
+    code, out, err = _run(["status", "--json", "--format", "{state}",
+                           "--data-dir", str(tmp_path)], capsys)  # fmt: skip
+    assert code == 2 and not out and "not both" in err
+
+
+def test_the_readme_lists_the_format_fields() -> None:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text.split("## In a status bar (`status --format`)", 1)[1].split("\n## ", 1)[0]
+    bullets = section.split("An unknown field", 1)[0]
+    assert re.findall(r"`\{(\w+)\}`", bullets) == list(statusline.STATUS_FIELDS)
