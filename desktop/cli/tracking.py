@@ -105,7 +105,7 @@ def cmd_status(cli: Cli) -> None:
     a store to migrate, no profile yet — through the tracking service."""
     from desktop.core.quickread import timer_status
 
-    template = cli.args.format
+    template = getattr(cli.args, "format", None)  # absent when the tray falls back here
     if template is not None:
         if cli.args.json:
             raise UsageError("punchclock status: give --format or --json, not both")

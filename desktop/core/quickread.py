@@ -4,7 +4,8 @@ path of ``punchclock status`` and of the tray's first paint.
 Status bars poll ``status`` every few seconds; importing SQLAlchemy, the mapped
 models and Alembic costs many times the read itself. :func:`timer_status`
 reads the same rows the tracking service reads (the profile, its user, the
-running timer with its customer / project / task names, the day's entries)
+running timer with its customer / project / task names, the day's counted
+entries)
 and builds the same :class:`~desktop.core.dto.TimerStatus`, counting time with
 the same rule (:func:`desktop.core.dto.worked_s`) and the same local date
 (:func:`desktop.core.timeutil.work_date`).
@@ -48,9 +49,19 @@ WHERE e.user_id = ? AND e.started_at IS NOT NULL AND e.ended_at IS NULL
 LIMIT 1
 """
 
-_DAY = """
+COUNTED = (
+    "time_entry.deleted_at IS NULL AND NOT (time_entry.version = 0 AND time_entry.id IN "
+    "(SELECT outbox.entity_id FROM outbox WHERE outbox.entity = 'time_entry' AND "
+    "outbox.state = 'attention' AND outbox.op = 'create') AND (time_entry.id NOT IN "
+    "(SELECT outbox.entity_id FROM outbox WHERE outbox.entity = 'time_entry' AND "
+    "outbox.state = 'pending')))"
+)
+"""The entries totals count: :func:`desktop.core.outbox.counted` as SQLite SQL
+(a test compiles that predicate and compares)."""
+
+_DAY = f"""
 SELECT started_at, ended_at, duration_s FROM time_entry
-WHERE user_id = ? AND work_date = ? AND deleted_at IS NULL
+WHERE user_id = ? AND work_date = ? AND {COUNTED}
 """
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from desktop.cli import statusline
 from desktop.cli.entry import main
@@ -35,6 +36,18 @@ def _idle_with_entries(app: Punchclock, clock: list[datetime]) -> None:
     app.tracking.delete(None, gone.entry.id)
     app.tracking.log(None, day=NOW.date() - timedelta(days=1), customer="ACME",
                      duration_s=7200, description="yesterday")  # fmt: skip
+
+
+def _held_back_today(app: Punchclock, clock: list[datetime]) -> None:
+    """An entry whose create the server refused does not count."""
+    _idle_with_entries(app, clock)
+    refused = app.tracking.log(None, day=NOW.date(), customer="Globex", duration_s=3600,
+                               description="refused by the server")  # fmt: skip
+    with app.db.write() as s:
+        s.execute(text("UPDATE outbox SET state = 'attention' WHERE entity_id = :id"),
+                  {"id": refused.entry.id})  # fmt: skip
+    clock[0] = NOW - timedelta(minutes=5)
+    app.tracking.start(None, customer="ACME")
 
 
 def _running_customer(app: Punchclock, clock: list[datetime]) -> None:
@@ -70,6 +83,7 @@ CASES: dict[str, Setup] = {
     "idle, nothing today": _idle_nothing,
     "idle, entries today": _idle_with_entries,
     "running on a customer": _running_customer,
+    "running, an entry held back": _held_back_today,
     "running on a project's task with a ticket": _running_task,
     "running on a task without a ticket": _running_task_without_ref,
     "running since yesterday": _running_since_yesterday,
@@ -152,11 +166,26 @@ def test_the_figures_themselves(tmp_path: Path) -> None:
     assert quick.status.running.customer == "ACME"
     assert quick.status.elapsed_s == 47 * 60 + 13
     assert quick.status.today_s == 5400 + 1200 + 47 * 60 + 13
+    _store(tmp_path / "h", _held_back_today, "UTC")
+    quick = quickread.timer_status(tmp_path / "h", NOW)
+    assert quick is not None and quick.status.today_s == 5400 + 1200 + 5 * 60
     _store(tmp_path / "t", _running_task, "UTC")
     quick = quickread.timer_status(tmp_path / "t", NOW)
     assert quick is not None and quick.status.running is not None
     assert quick.status.running.path == "ACME › Migration › #4521"
     assert quick.status.running.work_date == date(2026, 11, 27)
+
+
+def test_the_counted_rule_is_the_outbox_one() -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from desktop.core.model import TimeEntry
+    from desktop.core.outbox import counted
+
+    compiled = counted(TimeEntry).compile(
+        dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    assert " ".join(str(compiled).split()) == quickread.COUNTED
 
 
 def test_no_profile_is_the_same_error(
