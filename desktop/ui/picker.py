@@ -6,7 +6,7 @@ the core applies, until the user ticks the box themselves.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
 from desktop.core import dto
@@ -17,15 +17,23 @@ from desktop.ui.qtcompat import emit
 class TargetPicker(QWidget):
     changed = Signal()
 
-    def __init__(self, app: Punchclock, parent: QWidget | None = None) -> None:
+    def __init__(self, app: Punchclock, parent: QWidget | None = None, *,
+                 form: QFormLayout | None = None) -> None:
+        """``form``: put the three rows into that form (so their labels line up
+        with the dialog's other rows) instead of a form of the picker's own."""
         super().__init__(parent)
         self.customer = QComboBox()
         self.project = QComboBox()
         self.task = QComboBox()
         for box in (self.customer, self.project, self.task):
             box.setMinimumWidth(260)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(24)
+        if form is None:
+            form = QFormLayout(self)
+            form.setContentsMargins(0, 0, 0, 0)
+        else:
+            self.hide()  # the rows live in the caller's form
         form.addRow("&Customer", self.customer)
         form.addRow("&Project", self.project)
         form.addRow("&Task", self.task)
@@ -37,7 +45,7 @@ class TargetPicker(QWidget):
             self.customer.addItem(c.name, c.id)
         self.customer.currentIndexChanged.connect(self._customer_changed)
         self.project.currentIndexChanged.connect(self._project_changed)
-        self.task.currentIndexChanged.connect(lambda _i: emit(self.changed))
+        self.task.currentIndexChanged.connect(self._task_changed)
         self._customer_changed()
 
     # ------------------------------------------------------------ choices
@@ -73,6 +81,10 @@ class TargetPicker(QWidget):
 
     # ------------------------------------------------------------ filters
 
+    def _task_changed(self) -> None:
+        self._tooltips()
+        emit(self.changed)
+
     def _customer_changed(self) -> None:
         cid = self.customer_id()
         self.project.blockSignals(True)
@@ -93,7 +105,15 @@ class TargetPicker(QWidget):
             if t.customer_id == cid and (pid is None or t.project_id == pid):
                 self.task.addItem(_task_text(t), t.id)
         self.task.blockSignals(False)
+        self._tooltips()
         emit(self.changed)
+
+    def _tooltips(self) -> None:
+        # a long name elides in the narrow box: the full text is its tooltip
+        for box in (self.customer, self.project, self.task):
+            for i in range(box.count()):
+                box.setItemData(i, box.itemText(i), Qt.ItemDataRole.ToolTipRole)
+            box.setToolTip(box.currentText())
 
 
 def _task_text(t: dto.Task) -> str:

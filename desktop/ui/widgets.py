@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TypeVar
 
 import shiboken6
-from PySide6.QtCore import QAbstractItemModel, QObject, QSettings, Qt
+from PySide6.QtCore import QAbstractItemModel, QDate, QObject, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QDialog,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableView,
     QWidget,
 )
@@ -19,13 +21,21 @@ D = TypeVar("D", bound=QDialog)
 
 
 class ErrorLabel(QLabel):
-    """The inline one-line message a dialog shows for a refused input."""
+    """The inline one-line message a dialog shows for a refused input.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    ``reserve``: the line keeps its space while empty, so the rows around it
+    don't jump when a message appears."""
+
+    def __init__(self, parent: QWidget | None = None, *, reserve: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("error")
         self.setWordWrap(True)
         self.setStyleSheet("color: #b3261e;")
+        if reserve:
+            policy = self.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.setSizePolicy(policy)
+            self.setMinimumHeight(self.fontMetrics().lineSpacing())
         self.hide()
 
     def show_message(self, text: str) -> None:
@@ -35,6 +45,24 @@ class ErrorLabel(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.hide()
+
+
+class DayEdit(QDateEdit):
+    """A date field that shows the weekday and date and steps by days: Up/Down
+    (and the wheel) move one day whichever section the cursor is in, so one
+    key can never jump a week or a month."""
+
+    def __init__(self, day: QDate, parent: QWidget | None = None) -> None:
+        super().__init__(day, parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("ddd d MMM yyyy")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def stepBy(self, steps: int) -> None:
+        self.setDate(self.date().addDays(steps))
+
+    def stepEnabled(self) -> QDateEdit.StepEnabledFlag:
+        return QDateEdit.StepEnabledFlag.StepUpEnabled | QDateEdit.StepEnabledFlag.StepDownEnabled
 
 
 def clock_text(seconds: int) -> str:

@@ -100,12 +100,15 @@ def test_billable_defaults_from_the_customer_until_touched(dialog: LogTimeDialog
     assert not dialog.billable.isChecked()
 
 
-def test_save_writes_and_closes(qtbot: Any, dialog: LogTimeDialog, app: Any,
-                                settle: Any) -> None:
+def test_save_writes_confirms_in_place_then_closes(qtbot: Any, dialog: LogTimeDialog, app: Any,
+                                                   settle: Any) -> None:
     fill(dialog, hours="1h30m", description="Patched the DC01 controller")
     dialog.picker.task.setCurrentIndex(1)
-    with qtbot.waitSignal(dialog.accepted):
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
         dialog.save_button.click()
+        qtbot.waitUntil(lambda: dialog.notice.isVisible())
+        assert dialog.notice.text() == (
+            "Saved 1:30 for ACME › Server migration › #4521 Migrate DC01 on Wed 25 Nov.")
     [entry] = entries(app)
     assert (entry.duration_s, entry.task_ref, entry.description, entry.source) == (
         5400, "4521", "Patched the DC01 controller", "manual")
@@ -121,7 +124,7 @@ def test_save_and_new_keeps_the_dialog_and_the_customer(qtbot: Any, dialog: LogT
     assert dialog.isVisible()
     assert dialog.hours.text() == dialog.start_time.text() == dialog.description.text() == ""
     assert dialog.picker.customer.currentText() == "ACME"
-    assert "Logged 1:15" in dialog.notice.text()
+    assert dialog.notice.text() == "Saved 1:15 for ACME on Tue 24 Nov."
     fill(dialog, hours="0.5", description="Afternoon patch round")
     dialog.save_new_button.click()
     settle()
@@ -137,7 +140,7 @@ def test_overlap_is_saved_with_a_visible_note(qtbot: Any, dialog: LogTimeDialog,
     dialog.save_button.click()
     settle()
     assert dialog.isVisible()
-    assert "overlaps" in dialog.notice.text()
+    assert "overlaps" in dialog.warning.text()
     assert len(entries(app)) == 2
 
 
@@ -145,3 +148,89 @@ def _t(hour: int) -> Any:
     from datetime import time
 
     return time(hour, 0)
+
+
+def test_the_date_shows_weekday_and_date(dialog: LogTimeDialog) -> None:
+    assert dialog.date.text() == "Wed 25 Nov 2026"
+
+
+@pytest.mark.parametrize("section", [0, 1, 2, 3])  # weekday, day, month, year
+def test_down_in_the_date_field_moves_one_day_whatever_section(
+        qtbot: Any, dialog: LogTimeDialog, section: int) -> None:
+    from PySide6.QtCore import Qt
+
+    dialog.date.setFocus()
+    dialog.date.setCurrentSectionIndex(section)
+    qtbot.keyClick(dialog.date, Qt.Key.Key_Down)
+    assert dialog.date.date() == QDate(2026, 11, 24)
+    qtbot.keyClick(dialog.date, Qt.Key.Key_Up)
+    qtbot.keyClick(dialog.date, Qt.Key.Key_Up)
+    assert dialog.date.date() == QDate(2026, 11, 26)
+
+
+def test_a_future_date_asks_first(qtbot: Any, dialog: LogTimeDialog, app: Any,
+                                  settle: Any) -> None:
+    asked: list[str] = []
+    dialog.ask = lambda _title, question: asked.append(question) or False
+    dialog.date.setDate(QDate(2026, 11, 30))
+    fill(dialog, hours="1", description="Planned switch replacement")
+    dialog.save_button.click()
+    settle()
+    assert asked == ["Mon 30 Nov 2026 is after today. Log time for that day anyway?"]
+    assert entries(app) == [] and dialog.isVisible()
+    dialog.ask = lambda _title, _question: True
+    dialog.save_new_button.click()
+    settle()
+    [entry] = entries(app)
+    assert entry.work_date == date(2026, 11, 30)
+    # today and the past are never asked about
+    dialog.ask = lambda _title, _question: pytest.fail("asked about a past date")
+    dialog.date.setDate(QDate(2026, 11, 25))
+    fill(dialog, hours="1", description="Patched the print server")
+    dialog.save_new_button.click()
+    settle()
+    assert len(entries(app)) == 2
+
+
+def test_billable_without_description_is_refused_with_the_cli_message(
+        dialog: LogTimeDialog, app: Any, settle: Any) -> None:
+    from desktop.core.rules import EMPTY_BILLABLE
+
+    fill(dialog, hours="1")
+    dialog.save_button.click()
+    settle()
+    assert dialog.error.text() == EMPTY_BILLABLE
+    assert entries(app) == []
+    dialog.billable.click()  # not billable: no description needed
+    dialog.save_button.click()
+    settle()
+    assert len(entries(app)) == 1
+
+
+def test_a_vague_description_saves_with_an_inline_warning(
+        qtbot: Any, dialog: LogTimeDialog, app: Any, settle: Any) -> None:
+    fill(dialog, hours="1", description="stuff")
+    dialog.save_button.click()
+    settle()
+    assert len(entries(app)) == 1
+    assert dialog.warning.isVisible() and "too vague" in dialog.warning.text()
+    qtbot.wait(50)
+    assert dialog.isVisible()  # a warning stays until closed
+    assert dialog.save_button.text() == "&Close"
+
+
+def test_labels_and_fields_line_up_and_the_error_line_keeps_its_space(
+        dialog: LogTimeDialog, settle: Any) -> None:
+    xs = {w.mapTo(dialog, w.rect().topLeft()).x()
+          for w in (dialog.date, dialog.picker.customer, dialog.picker.task, dialog.hours,
+                    dialog.description)}
+    assert len(xs) == 1
+    def buttons_y() -> int:
+        return dialog.save_button.mapTo(dialog, dialog.save_button.rect().topLeft()).y()
+
+    before = buttons_y()
+    fill(dialog, customer=None, hours="1")
+    dialog.save_button.click()
+    settle()
+    assert dialog.error.isVisible()
+    assert buttons_y() == before

@@ -147,10 +147,17 @@ def test_welcome_refuses_bad_input(qtbot: Any, empty_state: Any, name: str, emai
     dlg.name.setText(name)
     dlg.email.setText(email)
     dlg.hours.setText(hours)
+
+    def rows() -> list[int]:
+        return [w.mapTo(dlg, w.rect().topLeft()).y()
+                for w in (dlg.name, dlg.email, dlg.hours, dlg.timezone, dlg.start_button)]
+
+    before = rows()
     dlg.start_button.click()
     qtbot.waitUntil(lambda: dlg.error.isVisible())
     assert message in dlg.error.text()
     assert empty_state.app.directory.profile() is None
+    assert rows() == before  # the error line had its space already: nothing jumps
 
 
 def test_welcome_creates_the_profile(qtbot: Any, empty_state: Any) -> None:

@@ -49,7 +49,7 @@ class WelcomeDialog(QDialog):
         form.addRow("&Email", self.email)
         form.addRow("&Hours per day", self.hours)
         form.addRow("&Timezone", self.timezone)
-        self.error = ErrorLabel()
+        self.error = ErrorLabel(reserve=True)  # the rows don't jump when it shows
         buttons = QDialogButtonBox()
         self.start_button = buttons.addButton("&Start tracking",
                                               QDialogButtonBox.ButtonRole.AcceptRole)
@@ -66,6 +66,7 @@ class WelcomeDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addStretch(1)
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
 

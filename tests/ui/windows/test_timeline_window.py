@@ -111,7 +111,9 @@ def test_hover_names_the_entry(app: Any, window: Any, settle: Any) -> None:
     )
 
 
-def test_click_opens_that_entrys_edit_form(app: Any, window: Any, settle: Any) -> None:
+def test_click_opens_that_entrys_edit_form(
+    qtbot: Any, app: Any, window: Any, settle: Any
+) -> None:
     ids = fixture_day(app)
     open_day(window, settle)
     click(window.plot, 13.5 * H, MID)
@@ -126,7 +128,8 @@ def test_click_opens_that_entrys_edit_form(app: Any, window: Any, settle: Any) -
     settle()
     entry = app.tracking.get(None, ids["globex"])
     assert entry.duration_s == 1.5 * H and not entry.billable
-    assert window.dialogs == []
+    assert dialog.notice.text().startswith("Saved 1:30 for Globex on ")  # confirmed in place
+    qtbot.waitUntil(lambda: window.dialogs == [], timeout=5000)  # then it closes
 
 
 def test_running_timer_grows_without_rebuilding(

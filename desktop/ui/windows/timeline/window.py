@@ -50,29 +50,6 @@ RELOAD_TICKS = 30
 OWN = ""
 
 
-def edit_values(entry: dto.Entry) -> dict[str, Any]:
-    """The Log time form's prefill for an existing entry."""
-    return {
-        "work_date": entry.work_date.isoformat(),
-        "customer_id": entry.customer_id,
-        "project_id": entry.project_id,
-        "task_id": entry.task_id,
-        "duration_s": None if entry.started_at else entry.duration_s,
-        "description": entry.description,
-        "billable": entry.billable,
-    }
-
-
-def edit_submit(entry_id: str) -> Any:
-    """Log time's submit for an edit: what the form left empty stays as it is."""
-
-    def submit(app: Punchclock, values: dict[str, Any]) -> dto.SavedEntry:
-        changes = {k: v for k, v in values.items() if v is not None or k in ("project", "task")}
-        return app.tracking.edit(None, entry_id, **changes)
-
-    return submit
-
-
 class TimelineWindow(QWidget):
     def __init__(self, state: TrackerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -225,12 +202,8 @@ class TimelineWindow(QWidget):
         except PunchclockError as exc:
             self.error.show_message(exc.message)
             return None
-        dialog = LogTimeDialog(self.state, self, submit=edit_submit(entry.id), title="Edit entry")
-        dialog.prefill(edit_values(entry))
-        if entry.started_at is not None and entry.ended_at is not None:
-            z = DayAxis(entry.work_date, self.tz).zone
-            dialog.start_time.setText(entry.started_at.astimezone(z).strftime("%H:%M"))
-            dialog.end_time.setText(entry.ended_at.astimezone(z).strftime("%H:%M"))
+        dialog = LogTimeDialog(self.state, self, title="Edit entry")
+        dialog.edit_entry(entry)
         return self._show(dialog)
 
     def _show(self, dialog: LogTimeDialog) -> LogTimeDialog:
