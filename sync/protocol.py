@@ -278,12 +278,17 @@ class PushResponse(_Strict):
 
 
 class Change(_Strict):
+    """One row as of ``revision``. ``gone``: the row left the reader's view (a
+    team or role change) — the device removes its copy, which is not a delete
+    (nothing is pushed); ``data`` is then empty."""
+
     revision: int
     entity: Entity
     entity_id: str
     version: int
     deleted: bool
     data: dict[str, Any]
+    gone: bool = False
 
 
 class Record(_Strict):

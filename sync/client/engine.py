@@ -334,6 +334,9 @@ class SyncEngine:
             known = store.prefetch(s, [(c.entity, c.entity_id) for c in changes])
             parked: list[protocol.Change] = []
             for ch in changes:
+                if ch.gone:
+                    store.withdraw(s, ch.entity, ch.entity_id)
+                    continue
                 args = (s, ch.entity, ch.entity_id, ch.version, ch.deleted, ch.data, pending)
                 is_known = (ch.entity, ch.entity_id) in known
                 if not careful:

@@ -21,6 +21,9 @@
 * A change the local store still refuses (a schema rule) is parked in the
   ``sync.parked`` preference instead of failing its page, and applied again
   with every later page (dropped once a newer copy of its row arrives).
+* A ``gone`` change (the row left this reader's view: a team or role change
+  on the server) removes the local copy through the replica — no outbox row,
+  so nothing is pushed; it is not a delete (:func:`withdraw`).
 * Users are matched by id, then by email (re-keying the local row and every
   row that references it). Company settings are keyed by ``key``.
 """
@@ -204,6 +207,16 @@ def apply_change(
                 TimesheetEvent.timesheet_id == entity_id, TimesheetEvent.version == 0
             )
         )
+
+
+def withdraw(s: Session, entity: str, entity_id: str) -> None:
+    """Remove the local copy of a row that left the reader's view (see the
+    module rule); a row that isn't here is nothing to do."""
+    model = SYNCED_ENTITIES.get(entity)
+    row = s.get(model, entity_id) if model is not None else None
+    if row is not None:
+        s.delete(row)
+        s.flush()
 
 
 def prefetch(s: Session, changes: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:

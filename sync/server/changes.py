@@ -8,6 +8,13 @@ with ``since < revision <= C`` in revision order, merge and cut at ``limit``.
 A full page's cursor is its last revision (``has_more``); otherwise the cursor
 is C, skipping past rows the caller can't see without ever skipping a row that
 commits later (its revision will be > C).
+
+The caller's ``view_change`` rows (:mod:`sync.server.views`) merge into the
+same order: one that showed a row sends the row as it is now, when the caller
+still reads it; one that withdrew a row sends a ``gone`` change, when the
+caller still doesn't read it (a later change of view decides otherwise). As
+those are filtered after the SQL limit, a page never reaches past the last
+``view_change`` revision it read.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from sqlalchemy import Connection, select
 
 from sync.protocol import Change, ChangesResponse, Record, RecordsResponse
 from sync.server.db.database import current_counter
-from sync.server.db.models import ENTITY_TABLES
+from sync.server.db.models import ENTITY_TABLES, view_change
 from sync.server.policy import Principal, visible
 from sync.server.rows import key_column, row_data
 
@@ -38,15 +45,75 @@ def changes(conn: Connection, actor: Principal, since: int, limit: int) -> Chang
             .limit(limit + 1)
         ).mappings()
         found.extend((int(r["revision"]), entity, dict(r)) for r in rows)
+    views, bound = _view_changes(conn, actor, since, top, limit)
+    found.extend(views)
     page = heapq.nsmallest(limit + 1, found, key=lambda x: x[0])
     has_more = len(page) > limit
     page = page[:limit]
-    out = [_change(rev, entity, row) for rev, entity, row in page]
     cursor = page[-1][0] if has_more else top
+    if bound is not None and bound < cursor:
+        page = [item for item in page if item[0] <= bound]
+        cursor, has_more = bound, True
+    out = [_change(rev, entity, row) for rev, entity, row in page]
     return ChangesResponse(changes=out, cursor=cursor, has_more=has_more)
 
 
+def _view_changes(
+    conn: Connection, actor: Principal, since: int, top: int, limit: int
+) -> tuple[list[tuple[int, str, dict[str, Any]]], int | None]:
+    """The caller's view changes in (since, top] as feed items (a withdrawn row
+    as ``{"id": …, GONE: True}``), and the revision the page may not pass when
+    more of them wait."""
+    rows = list(
+        conn.execute(
+            select(view_change)
+            .where(
+                view_change.c.viewer_id == actor.id,
+                view_change.c.revision > since,
+                view_change.c.revision <= top,
+            )
+            .order_by(view_change.c.revision)
+            .limit(limit + 1)
+        ).mappings()
+    )
+    bound = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        bound = int(rows[-1]["revision"])
+    by_entity: dict[str, set[str]] = {}
+    for r in rows:
+        by_entity.setdefault(r["entity"], set()).add(r["entity_id"])
+    readable: dict[tuple[str, str], dict[str, Any]] = {}
+    for entity, ids in by_entity.items():
+        t = ENTITY_TABLES[entity]
+        for found in conn.execute(
+            select(t).where(t.c.id.in_(sorted(ids)), visible(entity, actor))
+        ).mappings():
+            readable[(entity, str(found["id"]))] = dict(found)
+    out: list[tuple[int, str, dict[str, Any]]] = []
+    for r in rows:
+        current = readable.get((r["entity"], r["entity_id"]))
+        if r["shown"] and current is not None:
+            out.append((int(r["revision"]), r["entity"], current))
+        elif not r["shown"] and current is None:
+            out.append((int(r["revision"]), r["entity"], {"id": r["entity_id"], GONE: True}))
+    return out, bound
+
+
+GONE = "__gone__"
+
+
 def _change(revision: int, entity: str, row: dict[str, Any]) -> Change:
+    if row.get(GONE):
+        return Change(
+            revision=revision,
+            entity=entity,  # type: ignore[arg-type]
+            entity_id=str(row["id"]),
+            version=0,
+            deleted=False,
+            data={},
+            gone=True,
+        )
     data = row_data(entity, row)
     return Change(
         revision=revision,

@@ -12,7 +12,9 @@ Rules:
   the server's (``deleted_at`` only through a ``delete``).
 * :meth:`RowWriter.save` is the only way a synced row changes: it bumps
   ``version``, sets ``updated_at`` to server time, assigns the next revision and
-  records which columns that version changed (``field_change``).
+  records which columns that version changed (``field_change``); a change
+  to a user or a team that changes who reads what also writes the rows that
+  entered or left each affected reader's view (:mod:`sync.server.views`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from desktop.core.errors import ValidationError
 from desktop.core.model import UTCDateTime
 from sync.server.db.database import next_revisions
 from sync.server.db.models import DATA_COLUMNS, ENTITY_TABLES, KEY_COLUMN, field_change
+from sync.server.views import watch
 
 SERVER_MANAGED = frozenset({"id", "key", "version", "updated_at", "deleted_at", "revision"})
 MAX_JSON_BYTES = 64 * 1024
@@ -191,6 +194,7 @@ class RowWriter:
         if not changes:
             return dict(current)
         key = current[KEY_COLUMN[entity]]
+        views = watch(self.conn, entity, current, changes)
         version = int(current["version"]) + 1
         revision = next_revisions(self.conn, 1)
         self.conn.execute(
@@ -199,6 +203,8 @@ class RowWriter:
             .values(**changes, version=version, updated_at=self.now, revision=revision)
         )
         self._history(entity, key, version, sorted(set(changes) | {"updated_at"}))
+        if views is not None:
+            views.emit()
         saved = get_row(self.conn, entity, key)
         assert saved is not None
         return saved

@@ -20,6 +20,10 @@ Server-only tables:
 * ``mutation_result`` — the stored result of every applied mutation, keyed by
   (device, mutation id), kept permanently.
 * ``login_failure`` — recent failed logins, for rate limiting across workers.
+* ``view_change`` — per reader, rows that entered (``shown``) or left their
+  view when a team's membership or manager, or a user's role, changed; each
+  with a revision of its own, read by the changes feed
+  (:mod:`sync.server.views`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -123,4 +128,15 @@ login_failure = Table(
     Column("email", String(320), nullable=False, index=True),
     Column("address", String(100), nullable=False, index=True),
     Column("at", UTCDateTime(), nullable=False, index=True),
+)
+
+view_change = Table(
+    "view_change",
+    metadata,
+    Column("revision", BigInteger, primary_key=True, autoincrement=False),
+    Column("viewer_id", String(36), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("shown", Boolean, nullable=False),
+    Index("ix_view_change_viewer_revision", "viewer_id", "revision"),
 )
