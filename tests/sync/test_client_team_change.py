@@ -14,8 +14,10 @@ from client_world import LAST_WEEK, MANAGER, TIA, TOM, TWO_WEEKS_AGO, Device, Ms
 from sqlalchemy import select
 
 from desktop.core.model import SYNCED_ENTITIES
+from desktop.core.timeutil import utcnow
 from sync.server import admin, policy
 from sync.server.db.models import ENTITY_TABLES
+from sync.server.rows import RowWriter, get_row
 
 SAM = "sam@msp.test"
 # the entities whose readers depend on role and team (sync.server.views.SCOPED)
@@ -130,3 +132,27 @@ def test_a_new_manager_of_a_team_gets_its_members_data(msp: Msp) -> None:
     assert _of(_local(sam), msp, TOM) | _of(_local(sam), msp, TIA) == field
     assert _of(_local(mia), msp, TOM) | _of(_local(mia), msp, TIA) == set()
     _converged(msp, (mia, MANAGER), (sam, SAM), (tom, TOM))
+
+
+def test_team_changes_page_through_small_pulls(msp: Msp) -> None:
+    """The feed's pages never skip a shown or withdrawn row, however small."""
+    _tom, mia, sam = _world(msp)
+    toms_rows = _of(_local(mia), msp, TOM)
+    admin.set_user_team(msp.server.db, TOM, "Depot")
+    assert mia.sync(pull_limit=2).ok and sam.sync(pull_limit=3).ok
+    assert _of(_local(sam), msp, TOM) == toms_rows
+    assert _of(_local(mia), msp, TOM) == set()
+    _converged(msp, (mia, MANAGER), (sam, SAM))
+
+
+def test_a_manager_made_a_technician_keeps_only_his_own(msp: Msp) -> None:
+    tom, mia, _sam = _world(msp)
+    with msp.server.db.write() as conn:
+        row = get_row(conn, "user", msp.ids[MANAGER])
+        assert row is not None
+        RowWriter(conn, utcnow()).save("user", row, {"role": "technician"})
+    assert mia.sync().ok
+    assert _of(_local(mia), msp, TOM) | _of(_local(mia), msp, TIA) == set()
+    _converged(msp, (mia, MANAGER))
+    # a user's own rows are never withdrawn from him
+    assert _of(_local(tom), msp, TOM) != set()
