@@ -210,14 +210,31 @@ def report_shots() -> None:
         export.period.select("last-month")
         _settle(state)
         _grab(export, "export-dialog.png", (680, 560))
+        manage = manage_shots(state)
         state.runner.wait()
-        for w in (own, team, reports, export):
+        for w in (own, team, reports, export, manage):
             w.close()
             w.deleteLater()
         QApplication.processEvents()
         state.deleteLater()
         QApplication.processEvents()
         core.close()
+
+
+def manage_shots(state: TrackerState) -> QWidget:
+    """The Manage window on the demo company: its customers, and the tasks
+    with their long ticket titles; then the New task dialog."""
+    from desktop.ui.windows.manage.window import ManageWindow
+
+    manage = ManageWindow(state)
+    _grab(manage, "manage-customers.png", (1000, 560))
+    manage.show_kind("task")
+    _grab(manage, "manage-tasks.png", (1000, 560))
+    dialog = manage.add_new()
+    dialog.title.setText("Teams phone rollout")
+    shot(dialog, "manage-new-task.png")
+    dialog.close()
+    return manage
 
 
 def import_shot(state: TrackerState) -> None:

@@ -53,13 +53,15 @@ CUSTOMERS: list[tuple[str, int, int, list[str]]] = [
     ("Birchwood Dental", 15, 15, ["Managed services"]),
     ("Castle & Finch Law", 6, 0, ["Microsoft 365 rollout", "Managed services"]),
     ("Delta Air Parts", 15, 30, ["Managed services", "Firewall replacement"]),
-    ("Evergreen School District", 6, 0, ["Chromebook fleet", "Managed services"]),
+    ("Evergreen Unified School District", 6, 0,
+     ["Chromebook fleet refresh and Google Workspace migration", "Managed services"]),
     ("Fairview Veterinary", 15, 15, ["Managed services"]),
     ("Granite Construction Co", 6, 15, ["Site networking", "Managed services"]),
     ("Harbor Accounting", 6, 6, ["Tax season readiness", "Managed services"]),
     ("Ironclad Security", 15, 0, ["Managed services"]),
     ("Juniper Clinics", 6, 15, ["EHR upgrade", "Managed services"]),
-    ("Kestrel Architects", 15, 15, ["Managed services", "Backup overhaul"]),
+    ("Kestrel & Whitford Architecture Partners", 15, 15,
+     ["Managed services", "Backup overhaul with offsite replication"]),
 ]
 INTERNAL = "Northwind IT Services (internal)"
 INTERNAL_PROJECTS = ["Meetings", "Travel", "Training", "Admin"]
@@ -78,7 +80,7 @@ TICKET_TITLES = [
     "MFA reset for CFO",
     "Teams phone not ringing",
     "Slow file server",
-    "Decommission old domain controller",
+    "Decommission the Windows Server 2012 R2 domain controller at the Riverside office",
 ]
 WORK_NOTES = [
     "Reset credential manager entries and rebuilt the Outlook profile; user confirmed",

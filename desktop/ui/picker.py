@@ -37,16 +37,27 @@ class TargetPicker(QWidget):
         form.addRow("&Customer", self.customer)
         form.addRow("&Project", self.project)
         form.addRow("&Task", self.task)
-        self._customers = app.directory.customers()
-        self._projects = app.directory.projects()
-        self._tasks = app.directory.tasks()
-        self.customer.addItem("— choose a customer —", None)
-        for c in self._customers:
-            self.customer.addItem(c.name, c.id)
+        self.app = app
         self.customer.currentIndexChanged.connect(self._customer_changed)
         self.project.currentIndexChanged.connect(self._project_changed)
         self.task.currentIndexChanged.connect(self._task_changed)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the directory again (it changed), keeping what is chosen where it
+        still exists."""
+        chosen = (self.customer_id(), self.project_id(), self.task_id())
+        self._customers = self.app.directory.customers()
+        self._projects = self.app.directory.projects()
+        self._tasks = self.app.directory.tasks()
+        self.customer.blockSignals(True)
+        self.customer.clear()
+        self.customer.addItem("— choose a customer —", None)
+        for c in self._customers:
+            self.customer.addItem(c.name, c.id)
+        self.customer.blockSignals(False)
         self._customer_changed()
+        self.select(*chosen)
 
     # ------------------------------------------------------------ choices
 

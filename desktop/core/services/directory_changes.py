@@ -152,6 +152,20 @@ def _has_rates(s: Session, *where: ColumnElement[bool]) -> bool:
 class DirectoryChanges(Service):
     """Changing the customers, projects and tasks that exist (see the module rules)."""
 
+    def stamp(self) -> tuple[object, ...]:
+        """Something that changes whenever a customer, project or task is added,
+        changed or deleted (row counts and the latest ``updated_at``): the
+        open views compare it after SQLite's ``data_version`` moved, so an
+        entry logged elsewhere doesn't reload the directory."""
+        with self.db.read() as s:
+            out: list[object] = []
+            for model in (Customer, Project, Task):
+                count, latest = s.execute(
+                    select(func.count(), func.max(model.updated_at))
+                ).one()
+                out += [count, latest]
+            return tuple(out)
+
     def manage_lists(self, actor_id: str | None) -> dto.DirectoryLists:
         """Every live customer, project and task, archived ones included, each
         with its entry count and what ``actor_id`` may do with it (three reads

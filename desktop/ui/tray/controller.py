@@ -26,6 +26,8 @@ from desktop.ui.dialogs.idle import IdleDialog
 from desktop.ui.dialogs.log_time import LogTimeDialog
 from desktop.ui.dialogs.settings import SettingsDialog
 from desktop.ui.dialogs.welcome import WelcomeDialog
+from desktop.ui.directory_watch import DirectoryWatch
+from desktop.ui.picker import TargetPicker
 from desktop.ui.platform.idle import IdleDetector, IdleSource, IdleSpan, detect_source
 from desktop.ui.reminders import ReminderScheduler
 from desktop.ui.state import TrackerState
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from desktop.ui.windows.approvals.view import ApprovalsWindow
     from desktop.ui.windows.attention import AttentionWindow
     from desktop.ui.windows.export.dialog import ExportDialog
+    from desktop.ui.windows.manage.window import ManageWindow
     from desktop.ui.windows.reports.window import ReportsWindow
     from desktop.ui.windows.timeline.window import TimelineWindow
     from desktop.ui.windows.timesheet.view import TimesheetWindow
@@ -102,6 +105,7 @@ class TrayApp(QObject):
         self.timeline: TimelineWindow | None = None
         self.reports_window: ReportsWindow | None = None
         self.export_dialog: ExportDialog | None = None
+        self.manage: ManageWindow | None = None
         self.tray.windows = [
             WindowEntry("T&imesheet…", lambda: self._open(self.open_timesheet)),
             WindowEntry("A&pprovals…", lambda: self._open(self.open_approvals),
@@ -109,10 +113,14 @@ class TrayApp(QObject):
             WindowEntry("Ti&meline…", lambda: self._open(self.open_timeline)),
             WindowEntry("&Reports…", lambda: self._open(self.open_reports)),
             WindowEntry("E&xport…", lambda: self._open(self.open_export), roles=("admin",)),
+            WindowEntry("Ma&nage customers, projects, tasks…",
+                        lambda: self._open(self.open_manage)),
         ]
         self.tray.rebuild_menu()
         self.decisions = DecisionWatch(self.state, self)
         self.decisions.decided.connect(self.show_reminder)
+        self.directory_watch = DirectoryWatch(self.state, self)
+        self.directory_watch.changed.connect(self._directory_changed)
 
     # ------------------------------------------------------------- start-up
 
@@ -291,6 +299,31 @@ class TrayApp(QObject):
             self.export_dialog.refresh_preview()
         return self._raise(self.export_dialog)
 
+    def open_manage(self) -> ManageWindow | None:
+        """The Manage window (one, kept): customers, projects and tasks."""
+        from desktop.ui.windows.manage.window import ManageWindow
+
+        if self.state.snapshot.profile is None:
+            self.open_welcome()
+            return None
+        if self.manage is None:
+            self.manage = ManageWindow(self.state)
+        else:
+            self.manage.reload()
+        return self._raise(self.manage)
+
+    def _directory_changed(self) -> None:
+        """Customers, projects or tasks changed (here or elsewhere): every open
+        view that lists them reads them again."""
+        if self.popup.isVisible():
+            self.popup.load_targets()
+        if self.manage is not None and self.manage.isVisible():
+            self.manage.reload()
+        for dialog in self.dialogs:
+            picker = getattr(dialog, "picker", None)
+            if isinstance(picker, TargetPicker):
+                picker.reload()
+
     @staticmethod
     def _open(how: Callable[[], object]) -> None:
         how()
@@ -313,6 +346,8 @@ class TrayApp(QObject):
             self.open_timesheet(day)
         elif name == "approvals":
             self.open_approvals()
+        elif name == "manage":
+            self.open_manage()
         else:
             self.show_popup()
 
@@ -390,7 +425,7 @@ class TrayApp(QObject):
         for dialog in list(self.dialogs):
             dialog.close()
         for window in (self.timesheet, self.approvals, self.timeline, self.reports_window,
-                       self.export_dialog):
+                       self.export_dialog, self.manage):
             if window is not None:
                 window.close()
         self.popup.close()

@@ -1,0 +1,1 @@
+"""The Manage window: customers, projects and tasks."""
