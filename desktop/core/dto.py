@@ -194,6 +194,38 @@ class SavedEntry:
 
 
 @dataclass(frozen=True)
+class TodayEntry:
+    """One of today's entries in the tray: ``locked`` says why it can't be
+    changed (None: it can), ``note`` what the description policy says of it."""
+
+    entry: Entry
+    locked: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Today:
+    """A technician's day: its entries, and its and its week's logged time
+    without the running timer (``running``, whose live time the reader adds)."""
+
+    day: date
+    week: str
+    entries: tuple[TodayEntry, ...]
+    scheduled_s: int
+    day_closed_s: int
+    week_closed_s: int
+    running: Entry | None = None
+
+    def day_s(self, now: datetime) -> int:
+        running = self.running
+        live = running.elapsed_s(now) if running and running.work_date == self.day else 0
+        return self.day_closed_s + live
+
+    def week_s(self, now: datetime) -> int:
+        return self.week_closed_s + (self.running.elapsed_s(now) if self.running else 0)
+
+
+@dataclass(frozen=True)
 class TimerStatus:
     """Where the user's timer stands: the running entry (None when stopped),
     its elapsed time and the day's total so far."""

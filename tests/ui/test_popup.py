@@ -22,7 +22,7 @@ def test_shows_nothing_running_and_todays_total(qtbot: Any, state: Any) -> None:
     popup = make_popup(qtbot, state)
     assert popup.path_label.text() == "No timer running"
     assert not popup.stop_button.isEnabled()
-    assert popup.today_label.text() == "Today 0:00"
+    assert popup.today_label.text() == "Today 0:00 of 8:00 · Week 0:00"
 
 
 def test_typing_and_enter_starts_a_timer_keyboard_only(qtbot: Any, state: Any, app: Any,
@@ -72,7 +72,7 @@ def test_elapsed_is_computed_from_the_stored_start(qtbot: Any, state: Any, app: 
     state.refresh()
     popup = make_popup(qtbot, state)
     assert popup.elapsed_label.text() == "1:23:05"
-    assert popup.today_label.text() == "Today 1:23"
+    assert popup.today_label.text() == "Today 1:23 of 8:00 · Week 1:23"
     assert popup.ticking
     popup.hide()
     assert not popup.ticking  # the clock ticks only while visible

@@ -328,3 +328,37 @@ def test_recent_combinations_remember_their_last_description(app, clock):
     )
     recent = {c.task_ref or c.customer: c.description for c in app.tracking.recent()}
     assert recent == {"4521": "migrated the domain controller", "ACME": "patched the file servers"}
+
+
+def test_today_lists_the_days_entries_with_locks_notes_and_totals(app, clock):
+    me = app.directory.profile()
+    app.tracking.log(
+        None,
+        day=date(2026, 11, 23),
+        customer="ACME",
+        duration_s=7200,
+        description="patched the file servers",
+    )  # Monday, same week
+    app.tracking.log(
+        None, day=WED, task="#4521", start=time(8), end=time(9, 30), description="stuff"
+    )
+    app.tracking.start(
+        None, customer="Globex", billable=False, at=datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+    )
+    today = app.tracking.today()
+    assert today.day == WED and today.week == "2026-W48"
+    assert [(i.entry.label, i.locked) for i in today.entries] == [
+        ("ACME › Server migration › #4521 Migrate DC01", None),
+        ("Globex", None),
+    ]
+    assert "too vague" in today.entries[0].note and today.entries[1].note is None
+    assert today.scheduled_s == me.work_schedule_s[2]
+    assert (today.day_closed_s, today.week_closed_s) == (5400, 12600)
+    assert (today.day_s(clock()), today.week_s(clock())) == (5400 + 3600, 12600 + 3600)
+    app.tracking.stop(None)
+    app.tracking.edit(None, today.entries[0].entry.id, description="moved the FSMO roles to DC02")
+    app.timesheets.submit(None, WED)
+    locked = app.tracking.today()
+    assert {i.locked for i in locked.entries} == {
+        "week 2026-W48 is submitted; its entries can't be changed"
+    }

@@ -58,6 +58,7 @@ from desktop.core.services.common import (
     to_entry,
     to_user,
 )
+from desktop.core.services.day import read_today
 from desktop.core.services.entries import (
     UNSET,
     Guard,
@@ -147,6 +148,13 @@ class TrackingService(Service):
                 q = q.where(TimeEntry.user_id == actor.id)
             q = q.order_by(TimeEntry.work_date, TimeEntry.started_at, TimeEntry.created_at)
             return [to_entry(s, r) for r in s.scalars(q)]
+
+    def today(self, user_id: str | None = None) -> dto.Today:
+        """The user's day now: its entries, each with why it is locked and what
+        the description policy says of it, the day's and the week's totals and
+        the day's scheduled hours (:mod:`desktop.core.services.day`)."""
+        with self.db.read() as s:
+            return read_today(s, require_user(s, user_id), self.now())
 
     def day_total_s(self, user_id: str | None, day: date) -> int:
         """Seconds logged on ``day`` including a running timer's elapsed time."""

@@ -1,10 +1,18 @@
-"""The timer popup: what runs now, stop it, or find something and start it.
+"""The timer popup: what runs now, stop it, today's entries, or find something
+and start it.
 
 Keyboard-only use: the search box has focus on open; typing filters, Down/Up
 move through the results, Enter starts the highlighted one; Esc hides the
 popup. Alt+S stops, Alt+C continues the last entry, Alt+L opens Log time.
 The elapsed clock is computed from the stored start and ticks only while the
-popup is visible.
+popup is visible. Today's entries sit under the timer
+(:mod:`desktop.ui.tray.popup_today`): click one to edit it, ▶ continues it,
+✕ deletes it with an undo.
+
+Layout: the popup is as wide as its content needs, between ``MIN_WIDTH`` and
+``MAX_WIDTH``; beyond that long names elide with the full text in their
+tooltip, and nothing scrolls sideways. A task shows as "#5566 Teams phone
+rollout" wherever it appears (header, Continue, search results, today).
 """
 
 from __future__ import annotations
@@ -24,10 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import dto, fuzzy
-from desktop.core.durations import format_duration
 from desktop.core.errors import PunchclockError
+from desktop.ui.dialogs.log_time import LogTimeDialog
 from desktop.ui.state import TrackerState
-from desktop.ui.widgets import ErrorLabel, clock_text
+from desktop.ui.tray.popup_today import TodayPanel
+from desktop.ui.widgets import ElidedLabel, ErrorLabel, clock_text
+
+MIN_WIDTH = 380
+MAX_WIDTH = 640
 
 
 class TimerPopup(QWidget):
@@ -40,8 +52,8 @@ class TimerPopup(QWidget):
         self.state = state
         self._candidates: list[fuzzy.Target] = []
 
-        self.path_label = QLabel()
-        self.path_label.setWordWrap(True)
+        self.dialogs: list[LogTimeDialog] = []  # its own edit forms, open now
+        self.path_label = ElidedLabel()
         bold = QFont(self.path_label.font())
         bold.setBold(True)
         self.path_label.setFont(bold)
@@ -56,8 +68,12 @@ class TimerPopup(QWidget):
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setMinimumHeight(150)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setWordWrap(False)
         self.continue_button = QPushButton()
-        self.today_label = QLabel()
+        self.today_panel = TodayPanel(state)
+        self.today_label = self.today_panel.totals
         self.log_button = QPushButton("&Log time…")
         self.error = ErrorLabel()
         self.notice = QLabel()
@@ -71,19 +87,20 @@ class TimerPopup(QWidget):
         edit_row.addWidget(self.description, 1)
         edit_row.addWidget(self.billable)
         footer = QHBoxLayout()
-        footer.addWidget(self.today_label, 1)
+        footer.addStretch(1)
         footer.addWidget(self.log_button)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.path_label)
         layout.addLayout(running_row)
         layout.addLayout(edit_row)
+        layout.addWidget(self.today_panel)
         layout.addWidget(self.search)
         layout.addWidget(self.results)
         layout.addWidget(self.continue_button)
         layout.addWidget(self.notice)
         layout.addWidget(self.error)
         layout.addLayout(footer)
-        self.setMinimumWidth(380)
+        self.setFixedWidth(MIN_WIDTH)
 
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
@@ -98,6 +115,10 @@ class TimerPopup(QWidget):
         self.search.returnPressed.connect(self.start_selected)
         self.search.installEventFilter(self)
         self.results.itemActivated.connect(lambda _item: self.start_selected())
+        self.today_panel.edit_requested.connect(self.edit_entry)
+        self.today_panel.continue_requested.connect(self.continue_entry)
+        self.today_panel.said.connect(self._say)
+        self.today_panel.refused.connect(self.error.show_message)
         state.changed.connect(self.update_view)
         self.update_view()
 
@@ -110,10 +131,10 @@ class TimerPopup(QWidget):
         self.description.setEnabled(running is not None)
         self.billable.setEnabled(running is not None)
         if running is None:
-            self.path_label.setText("No timer running")
+            self.path_label.set_full_text("No timer running")
             self.description.clear()
         else:
-            self.path_label.setText(running.label)
+            self.path_label.set_full_text(running.label)
             if not self.description.hasFocus():
                 self.description.setText(running.description)
             self.billable.blockSignals(True)
@@ -121,16 +142,52 @@ class TimerPopup(QWidget):
             self.billable.blockSignals(False)
         last = snap.last_stopped
         self.continue_button.setVisible(last is not None and running is None)
-        if last is not None:
-            self.continue_button.setText(f"&Continue {last.label}")
+        self.continue_button.setToolTip(f"Continue {last.label}" if last else "")
+        self._read_today()
+        self._fit_width()
         self._update_clock()
+
+    def _read_today(self) -> None:
+        profile = self.state.snapshot.profile
+        today = None
+        if profile is not None:
+            try:
+                today = self.state.app.tracking.today(profile.id)
+            except PunchclockError as exc:
+                self.error.show_message(exc.message)
+        self.today_panel.show_today(today, profile.timezone if profile else "UTC",
+                                    self.state.now())
+
+    def _fit_width(self) -> None:
+        """As wide as the content needs, within MIN_WIDTH..MAX_WIDTH; past that
+        the texts elide (tooltips keep them whole)."""
+        fm = self.fontMetrics()
+        bold = self.path_label.fontMetrics()
+        wanted = [
+            bold.horizontalAdvance(self.path_label.full_text),
+            self.today_panel.table.content_width(),
+            fm.horizontalAdvance(self.continue_button.toolTip()) + 24,
+            *(fm.horizontalAdvance(self.results.item(i).text()) + 24
+              for i in range(self.results.count())),
+        ]
+        margins = self._layout.contentsMargins()
+        width = max(wanted) + margins.left() + margins.right()
+        self.setFixedWidth(min(max(width, MIN_WIDTH), MAX_WIDTH))
+        self._elide_continue()
+
+    def _elide_continue(self) -> None:
+        full = self.continue_button.toolTip()
+        room = self.width() - self._layout.contentsMargins().left() * 2 - 24
+        text = self.continue_button.fontMetrics().elidedText(full, Qt.TextElideMode.ElideRight,
+                                                             room)
+        self.continue_button.setText("&" + text if text else "")
 
     def _update_clock(self) -> None:
         snap = self.state.snapshot
         now = self.state.now()
         running = snap.running
         self.elapsed_label.setText(clock_text(running.elapsed_s(now)) if running else "0:00:00")
-        self.today_label.setText(f"Today {format_duration(snap.today_s(now))}")
+        self.today_panel.tick(now)
 
     def load_targets(self) -> None:
         d = self.state.app.directory
@@ -146,10 +203,12 @@ class TimerPopup(QWidget):
         self.results.clear()
         for target in fuzzy.search(text, self._candidates, recent):
             item = QListWidgetItem(target.path)
+            item.setToolTip(target.path)
             item.setData(Qt.ItemDataRole.UserRole, target)
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)
+        self._fit_width()
 
     # ------------------------------------------------------------- actions
 
@@ -178,6 +237,33 @@ class TimerPopup(QWidget):
     def _continue(self) -> None:
         self.state.continue_last(on_done=self._tell,
                                  on_error=lambda e: self.error.show_message(e.message))
+
+    def continue_entry(self, entry: dto.Entry) -> None:
+        """A new timer on ``entry``'s target with its description and billable."""
+        self.error.clear_message()
+        self.state.start(customer=entry.customer_id, project=entry.project_id,
+                         task=entry.task_id, description=entry.description,
+                         billable=entry.billable, on_done=self._tell,
+                         on_error=lambda e: self.error.show_message(e.message))
+
+    def edit_entry(self, entry: dto.Entry) -> LogTimeDialog:
+        """The Log time form, filled in with ``entry``; Save changes it."""
+        self.error.clear_message()
+        dialog = LogTimeDialog(self.state, self, title="Edit entry")
+        dialog.edit_entry(entry)
+        self.dialogs.append(dialog)
+        dialog.finished.connect(lambda _r, d=dialog: self._dialog_closed(d))
+        dialog.show()
+        return dialog
+
+    def _dialog_closed(self, dialog: LogTimeDialog) -> None:
+        if dialog in self.dialogs:
+            self.dialogs.remove(dialog)
+        dialog.deleteLater()
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def _tell(self, saved: dto.SavedEntry) -> None:
         """Say what a start or stop did beyond the obvious: a timer under a minute
