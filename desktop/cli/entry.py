@@ -2,6 +2,9 @@
 
 With no command it starts the tray application. Errors are one line on stderr
 and a non-zero exit (1 refused, 2 usage); the database is left as it was.
+Every argument must be UTF-8 text (:func:`check_text`, before parsing), and
+what an error echoes of the input has its control characters escaped, so the
+message stays one line and never drives the terminal.
 """
 
 from __future__ import annotations
@@ -60,14 +63,35 @@ def build_parser() -> tuple[Parser, dict[str, Run]]:
 
 
 def check_text(argv: Sequence[str]) -> None:
-    """Arguments must be valid UTF-8: the OS hands undecodable bytes over as
-    lone surrogates, which no database or JSON would take later."""
-    for arg in argv:
+    """Arguments must be valid UTF-8. Python decodes ``sys.argv`` with
+    ``surrogateescape``, so each byte that is not UTF-8 arrives as a lone
+    surrogate (U+DC80..U+DCFF), which no database, JSON or server would take
+    later: every argument is checked here, before anything is parsed."""
+    for number, arg in enumerate(argv, 1):
         try:
             arg.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
-            raise UsageError(f"punchclock: argument {shown!r} is not valid UTF-8 text") from None
+        except UnicodeEncodeError as exc:
+            raw = os.fsencode(arg)
+            at = len(arg[: exc.start].encode("utf-8", "surrogateescape"))
+            shown = one_line(raw.decode("utf-8", "backslashreplace"))
+            raise UsageError(
+                f'punchclock: argument {number} ("{shown}") is not valid UTF-8 text '
+                f"(byte 0x{raw[at]:02X} at position {at + 1})"
+            ) from None
+
+
+# C0 and C1 control characters, shown escaped so that a message is one line and
+# never drives the terminal.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0D: "\\r",
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters escaped (what stderr shows of input)."""
+    return text.translate(_CONTROLS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,13 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             cli.close()
         return 0
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(one_line(str(exc)), file=sys.stderr)
         return EXIT_USAGE
     except PunchclockError as exc:
-        print(f"punchclock: {exc.message}", file=sys.stderr)
+        print(f"punchclock: {one_line(exc.message)}", file=sys.stderr)
         for problem in exc.problems:
             where = f"{problem.entry_id[:8]}: " if problem.entry_id else ""
-            print(f"  {where}{problem.message}", file=sys.stderr)
+            print(f"  {where}{one_line(problem.message)}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130

@@ -6,6 +6,9 @@ Rules enforced here:
   ``MAX_DESCRIPTION`` characters, and contains no control characters (Unicode
   category Cc) other than newline and tab, and no bidirectional override or
   isolate characters (U+202A..U+202E, U+2066..U+2069), which can disguise text.
+  The same check guards every other text a person types that is stored and
+  synced — names, ticket references, holiday names, workflow reasons — where
+  the protocol would refuse it later; names are also one line.
 * Two timed entries overlap when their half-open ranges [start, end) intersect;
   a running entry ends "now"; entries that merely touch do not overlap.
 * A day holds at most 24 hours (``MAX_DAY_S``) of logged time.
@@ -58,22 +61,23 @@ _TRAILING_AMOUNT = re.compile(
 )
 
 
-def check_description_text(text: str) -> str:
-    """Clean and check a description (see the module rule); returns the stripped text."""
+def check_description_text(text: str, what: str = "description") -> str:
+    """Clean and check a description (see the module rule) — or any other text
+    typed by a person, named ``what`` in the message; returns the stripped text."""
     cleaned = text.strip()
     if len(cleaned) > MAX_DESCRIPTION:
         raise ValidationError(
-            f"the description is {len(cleaned)} characters long; the limit is {MAX_DESCRIPTION}"
+            f"the {what} is {len(cleaned)} characters long; the limit is {MAX_DESCRIPTION}"
         )
     for index, char in enumerate(cleaned):
         if char in _BIDI:
             raise ValidationError(
-                f"the description contains a hidden text-direction character "
+                f"the {what} contains a hidden text-direction character "
                 f"(U+{ord(char):04X}) at position {index + 1}; remove it"
             )
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
             raise ValidationError(
-                f"the description contains a control character (U+{ord(char):04X}) "
+                f"the {what} contains a control character (U+{ord(char):04X}) "
                 f"at position {index + 1}; remove it"
             )
     return cleaned

@@ -45,6 +45,7 @@ from desktop.core.model import CompanySetting, Holiday, User
 from desktop.core.rules import (
     MAX_DESCRIPTION,
     DescriptionPolicy,
+    check_description_text,
     normalize_description,
     policy_from_setting,
 )
@@ -246,8 +247,10 @@ class CompanyService(Service):
         self, s: Session, user_id: str | None, day: date, hours_s: int, name: str
     ) -> dto.DayOff:
         hours_s = _hours(hours_s)
-        if len(name) > 200 or "\n" in name:
-            raise ValidationError("a holiday name is one line of at most 200 characters")
+        what = "holiday name" if user_id is None else "time-off name"
+        name = check_description_text(name, what)
+        if len(name) > 200 or "\n" in name or "\t" in name:
+            raise ValidationError(f"a {what} is one line of at most 200 characters")
         owner = Holiday.user_id.is_(None) if user_id is None else Holiday.user_id == user_id
         row = s.scalar(
             select(Holiday).where(Holiday.deleted_at.is_(None), Holiday.date == day, owner)
@@ -342,8 +345,10 @@ class CompanyService(Service):
             if name == "payment_terms_days":
                 if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 365:
                     raise ValidationError("payment terms are 0 to 365 days")
-            elif not isinstance(value, str) or "\n" in value or "\t" in value or len(value) > 100:
-                raise ValidationError(f"{name} is one line of at most 100 characters")
+            elif not isinstance(value, str) or not value.isprintable() or len(value) > 100:
+                raise ValidationError(
+                    f"{name} is one line of at most 100 characters, without control characters"
+                )
         with self.db.write() as s:
             if not permissions.can_manage_company(to_user(s, require_user(s, actor_id))):
                 raise Forbidden("only admins can change accounting settings")

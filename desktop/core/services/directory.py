@@ -60,7 +60,8 @@ DEFAULT_HOURS_PER_DAY_S = 8 * 3600
 def _email(text: str) -> str:
     email = text.strip().lower()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or any(c.isspace() for c in email) or len(email) > 320:
+    odd = any(c.isspace() or not c.isprintable() for c in email)
+    if not local or "." not in domain or odd or len(email) > 320:
         raise ValidationError(f'"{text}" is not an email address')
     return email
 

@@ -55,7 +55,7 @@ CUSTOMERS_ONLY = "only managers and admins change customers and projects"
 
 
 def clean_name(text: str, kind: str, limit: int = 200) -> str:
-    cleaned = check_description_text(text)
+    cleaned = check_description_text(text, f"{kind} name")
     if "\n" in cleaned or "\t" in cleaned:
         raise ValidationError(f"a {kind} name must be on one line")
     if not cleaned:
@@ -109,7 +109,7 @@ def check_ticket(s: Session, ref: str | None, other_than: str | None = None) -> 
             raise ValidationError(f'"{ref}" is not a ticket reference')
         return None
     ticket = ref.strip().lstrip("#")
-    if len(ticket) > 64 or any(c.isspace() for c in ticket):
+    if len(ticket) > 64 or any(c.isspace() or not c.isprintable() for c in ticket):
         raise ValidationError(f'"{ref}" is not a ticket reference')
     clash = s.scalar(
         select(Task).where(

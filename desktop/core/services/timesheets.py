@@ -324,6 +324,8 @@ class TimesheetService(Service):
         entry_reasons: Mapping[str, str] | None = None,
     ) -> dto.Sheet:
         now = self.now()
+        if comment is not None:
+            comment = check_description_text(comment, "reason")
         with self.db.write() as s:
             actor = to_user(s, require_user(s, actor_id))
             owner = find_user(s, user) if user else require_user(s, actor.id)
