@@ -13,6 +13,15 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Hand the command to the running tray app when it runs on the same data
+    folder (:mod:`desktop.cli.handoff`), else run it here."""
+    import sys
+
+    from desktop.cli.handoff import hand_off
+
+    code = hand_off(sys.argv[1:] if argv is None else list(argv))
+    if code is not None:
+        return code
     from desktop.cli.entry import main as run
 
     return run(argv)

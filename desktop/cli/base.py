@@ -67,6 +67,7 @@ class CommandParser(Parser):
 
 
 Run = Callable[["Cli"], None]
+ServeCli = Callable[["Punchclock", Path, dict[str, Any]], dict[str, Any]]
 
 
 @dataclass
@@ -104,6 +105,7 @@ class Cli:
         if app is not None:
             self.__dict__["app"] = app
         self.actor_id: str | None = None
+        self.serve_cli: ServeCli | None = None  # how a tray app started from here serves commands
         if args.as_user:
             self.check_standalone()
             self.actor_id = self.app.directory.user(args.as_user).id
@@ -252,9 +254,12 @@ def no_gui_reason() -> str | None:
     return None
 
 
-def start_app(data_dir: Path | None, window: str | None = None) -> tuple[int | None, str]:
-    """Run the tray app (opening ``window``, see :func:`desktop.ui.main.run`) and
-    return its exit code — or (None, why) where no window can open."""
+def start_app(
+    data_dir: Path | None, window: str | None = None, serve_cli: ServeCli | None = None
+) -> tuple[int | None, str]:
+    """Run the tray app (opening ``window``, see :func:`desktop.ui.main.run`;
+    answering handed-over commands with ``serve_cli``) and return its exit
+    code — or (None, why) where no window can open."""
     reason = no_gui_reason()
     if reason is None:
         try:
@@ -262,7 +267,7 @@ def start_app(data_dir: Path | None, window: str | None = None) -> tuple[int | N
         except ImportError as exc:
             reason = f"Qt can't load: {exc}"
         else:
-            return int(run(data_dir, window=window)), ""
+            return int(run(data_dir, window=window, serve_cli=serve_cli)), ""
     return None, reason
 
 
@@ -274,7 +279,7 @@ def open_window(cli: Cli, request: str, instead: str) -> None:
     from desktop.core.errors import PunchclockError
 
     cli.close()  # the app opens its own
-    code, reason = start_app(cli.args.data_dir, request)
+    code, reason = start_app(cli.args.data_dir, request, cli.serve_cli)
     if code is None:
         raise PunchclockError(f"no window here ({reason}); use `punchclock {instead}`")
     if code != 0:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from importlib.metadata import version
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli import company, directory, export, imports, reports, timesheets, tracking
 from desktop.cli import sync as sync_commands
@@ -31,7 +33,20 @@ from desktop.cli.base import (
 )
 from desktop.core.errors import NoProfile, PunchclockError
 
+if TYPE_CHECKING:
+    from desktop.core.app import Punchclock
+
 GROUPS = (tracking, directory, timesheets, company, reports, export, imports, sync_commands)
+
+
+class _Version(argparse.Action):
+    """``--version``, reading the installed metadata only when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        print(f"punchclock {version('punchclock')}")
+        parser.exit()
 
 
 def build_parser() -> tuple[Parser, dict[str, Run]]:
@@ -41,7 +56,7 @@ def build_parser() -> tuple[Parser, dict[str, Run]]:
         description="Punchclock time tracker: with no command, the tray app.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--version", action="version", version=f"punchclock {version('punchclock')}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     add_global_options(p, suppress=False)
     sub = p.add_subparsers(
         dest="command",
@@ -95,19 +110,47 @@ def one_line(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, runs = build_parser()
+    def run() -> int:
+        args = parse(sys.argv[1:] if argv is None else list(argv))
+        return _run_app(args) if args.command is None else _command(args, None)
+
+    return _guarded(run)
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line read (a UsageError when it can't be)."""
+    parser, _ = _parser()
+    argv = list(argv)
+    check_text(argv)
+    return parser.parse_args(argv)
+
+
+def run_parsed(args: argparse.Namespace, app: Punchclock) -> int:
+    """Run a parsed command on an open core — how the tray app runs a command
+    handed to it (:mod:`desktop.cli.handoff`): the same code, errors and exit
+    codes as :func:`main`."""
+    return _guarded(lambda: _command(args, app))
+
+
+@cache
+def _parser() -> tuple[Parser, dict[str, Run]]:
+    return build_parser()
+
+
+def _command(args: argparse.Namespace, app: Punchclock | None) -> int:
+    cli = Cli(args, app)
+    cli.serve_cli = serve
     try:
-        argv = sys.argv[1:] if argv is None else list(argv)
-        check_text(argv)
-        args = parser.parse_args(argv)
-        if args.command is None:
-            return _run_app(args)
-        cli = Cli(args)
-        try:
-            runs[args.command](cli)
-        finally:
-            cli.close()
-        return 0
+        _parser()[1][args.command](cli)
+    finally:
+        cli.close()
+    return 0
+
+
+def _guarded(run: Callable[[], int]) -> int:
+    """``run()``'s exit code, with every error said in one line on stderr."""
+    try:
+        return run()
     except UsageError as exc:
         print(one_line(str(exc)), file=sys.stderr)
         return EXIT_USAGE
@@ -130,7 +173,7 @@ def _run_app(args: argparse.Namespace) -> int:
     """No command: the tray application. Where it can't run (no graphical
     session, or Qt can't load), say why in one line and show the status instead
     — Qt would otherwise abort the process."""
-    code, reason = start_app(args.data_dir)
+    code, reason = start_app(args.data_dir, serve_cli=serve)
     if code is not None:
         return code
     print(f"punchclock: no tray app here ({reason}); showing the status", file=sys.stderr)
@@ -143,3 +186,37 @@ def _run_app(args: argparse.Namespace) -> int:
     finally:
         cli.close()
     return 0
+
+
+def serve(app: Punchclock, folder: Path, request: dict[str, Any]) -> dict[str, Any]:
+    """The app's side: run a handed-over command on ``app`` (open on ``folder``)
+    and say what it printed and returned — or ``{"handled": False}``."""
+    import contextlib
+    import io
+
+    from desktop.cli.handoff import HANDED
+
+    not_mine = {"handled": False}
+    argv = request.get("argv")
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+        return not_mine
+    quiet = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+            args = parse(argv)
+    except (Exception, SystemExit):  # usage errors and --help: the command line says them
+        return not_mine
+    if args.command not in HANDED:
+        return not_mine
+    named = (
+        Path(str(request.get("cwd", "/")), args.data_dir)
+        if args.data_dir
+        else Path(str(request.get("default_data_dir", "")))
+    )
+    if not named.parts or named.expanduser().resolve() != folder.resolve():
+        return not_mine
+    args.data_dir = folder
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run_parsed(args, app)
+    return {"handled": True, "code": code, "out": out.getvalue(), "err": err.getvalue()}

@@ -20,3 +20,17 @@ def default_data_dir() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def instance_socket(data_dir: Path) -> str:
+    """The local socket the tray app running on ``data_dir`` listens on: a
+    second launch and the command line (:mod:`desktop.cli.handoff`) find it
+    here. POSIX: a path in ``$TMPDIR`` (else ``/tmp``), named after the user
+    and the folder; Windows: a pipe name (Qt adds ``\\\\.\\pipe\\``)."""
+    import hashlib
+
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    if os.name == "nt":
+        return f"punchclock-{os.environ.get('USERNAME', 'user')}-{key}"
+    folder = os.environ.get("TMPDIR") or "/tmp"
+    return os.path.join(folder, f"punchclock-{os.getuid()}-{key}")

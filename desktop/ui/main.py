@@ -10,18 +10,28 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.core.app import Punchclock
 
 log = logging.getLogger(__name__)
+ServeCli = Callable[["Punchclock", Path, dict[str, Any]], dict[str, Any]]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 TRAY_WAIT_ENV = "PUNCHCLOCK_TRAY_WAIT_S"
 
 
-def run(data_dir: Path | None = None, window: str | None = None) -> int:
+def run(
+    data_dir: Path | None = None, window: str | None = None, serve_cli: ServeCli | None = None
+) -> int:
     """Start the tray app; ``window`` ("timesheet 2026-11-23", "approvals") opens
-    that window — in the running app when there is one."""
+    that window — in the running app when there is one. ``serve_cli`` answers
+    the commands the command line hands over (:mod:`desktop.cli.handoff`; the
+    command line passes it in, the UI never imports the CLI)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop.core.app import APP_NAME, Punchclock, default_data_dir
@@ -65,6 +75,8 @@ def run(data_dir: Path | None = None, window: str | None = None) -> int:
     tray_app = TrayApp(core, tray_wait_s=wait)
     instance.activated.connect(tray_app.show_popup)
     instance.opened.connect(tray_app.open_window)
+    if serve_cli is not None:
+        instance.cli_handler = lambda request: serve_cli(core, folder, request)
     tray_app.start()
     if window:
         tray_app.open_window(window)
