@@ -98,6 +98,20 @@ def closest(ref: str, names: Iterable[str], limit: int = 3) -> list[str]:
     return found[:limit]
 
 
+def split_customer(query: str, customers: list[dto.Customer]) -> tuple[dto.Customer | None, str]:
+    """The customer a search that matched nothing names first, and the rest as
+    a new task's title: "acme label printer jams" → (ACME Logistics, "label
+    printer jams"). The longest run of leading words that starts words of one
+    customer's name only wins; (None, the whole query) when none does."""
+    words = query.split()
+    for n in range(len(words) - 1, 0, -1):
+        lead = [w.lower() for w in words[:n]]
+        hits = [c for c in customers if all(_word_score(w, c.name.lower()) == 30 for w in lead)]
+        if len(hits) == 1:
+            return hits[0], " ".join(words[n:])
+    return None, " ".join(words)
+
+
 def did_you_mean(names: list[str]) -> str:
     """``; did you mean "A"?`` (or ``"A" or "B"``), or nothing."""
     if not names:

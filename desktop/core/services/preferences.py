@@ -8,6 +8,9 @@ Rules:
 * Validation: thresholds are whole minutes/hours in a sane range (idle 1–240 min,
   not-tracking 1–480 min, long timer 1–24 h); times of day are ``HH:MM``; the
   working day starts before it ends; the end-of-week weekday is 0 (Mon) – 6 (Sun).
+* The global shortcut is off until the user turns it on (a system-wide key is
+  the user's to give); its keys are one or more of Ctrl, Alt, Shift, Meta and
+  one other key, written as Qt writes them ("Ctrl+Alt+T", default).
 * Profile edits (name, hours per weekday, utilization target, timezone, first
   weekday) change the ``user`` row and write its outbox row in the same
   transaction, like every synced change. Hours per weekday are 0–24 h each.
@@ -48,6 +51,8 @@ class Settings:
     remind_end_of_week: bool = True
     end_of_week_weekday: int = 4
     end_of_week_time: str = "16:00"
+    global_shortcut: bool = False
+    global_shortcut_keys: str = "Ctrl+Alt+T"
 
     @property
     def workday_start_time(self) -> time:
@@ -65,6 +70,25 @@ class Settings:
 def _check_range(value: int, low: int, high: int, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(f"{what} must be a whole number from {low} to {high}")
+
+
+MODIFIERS = ("Ctrl", "Alt", "Shift", "Meta")
+
+
+def check_shortcut(text: str) -> str:
+    """``"ctrl + alt + t"`` → ``"Ctrl+Alt+T"``; refused without a modifier or a key."""
+    parts = [p.strip() for p in text.split("+")]
+    if text.strip().endswith("+"):  # "Ctrl++": the plus key itself
+        parts = [*parts[:-2], "+"]
+    mods = [m for m in MODIFIERS if m.lower() in {p.lower() for p in parts[:-1]}]
+    key = parts[-1] if parts else ""
+    known = {m.lower() for m in MODIFIERS}
+    if (not key or key.lower() in known or len(mods) != len(parts) - 1
+            or not mods or any(c.isspace() for c in key)):
+        raise ValidationError(
+            f'"{text}" is not a shortcut: use modifiers and one key, like Ctrl+Alt+T'
+        )
+    return "+".join([*mods, key.upper() if len(key) == 1 else key.capitalize()])
 
 
 def validate(settings: Settings) -> Settings:
@@ -86,6 +110,7 @@ def validate(settings: Settings) -> Settings:
         workday_start=start.strftime("%H:%M"),
         workday_end=end.strftime("%H:%M"),
         end_of_week_time=parse_clock_time(settings.end_of_week_time).strftime("%H:%M"),
+        global_shortcut_keys=check_shortcut(settings.global_shortcut_keys),
     )
 
 

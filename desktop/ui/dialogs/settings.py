@@ -1,4 +1,5 @@
-"""Settings: profile, reminders, idle detection, start at login, data file —
+"""Settings: profile, reminders, idle detection, start at login, data file, the
+global shortcut (or why this desktop can't give one) —
 and, with a :class:`~desktop.ui.sync_link.SyncLink`, the Sync tab (login).
 
 Profile changes go to the user row (and its outbox); device settings to the
@@ -13,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -206,7 +208,28 @@ class SettingsDialog(QDialog):
         self.import_button = QPushButton("Import from another tracker…")
         self.import_button.clicked.connect(self.open_import)
         form.addRow("Import", self.import_button)
+        self._shortcut_rows(form)
         return page
+
+    def _shortcut_rows(self, form: QFormLayout) -> None:
+        """The global shortcut: on/off and its keys, or why this desktop can't."""
+        from desktop.ui.platform.hotkey import unavailable_reason
+
+        s = self.settings
+        self.global_shortcut = QCheckBox("Open the timer popup with a system-wide key")
+        self.global_shortcut.setChecked(s.global_shortcut)
+        self.shortcut_keys = QKeySequenceEdit(QKeySequence(s.global_shortcut_keys))
+        self.shortcut_keys.setMaximumSequenceLength(1)
+        self.shortcut_keys.setClearButtonEnabled(True)
+        why = unavailable_reason()
+        self.shortcut_note = QLabel(why or "Works in every application while Punchclock runs.")
+        self.shortcut_note.setWordWrap(True)
+        if why is not None:
+            self.global_shortcut.setEnabled(False)
+            self.shortcut_keys.setEnabled(False)
+        form.addRow(self.global_shortcut)
+        form.addRow("&Shortcut", self.shortcut_keys)
+        form.addRow(self.shortcut_note)
 
     def open_import(self) -> None:
         from desktop.ui.dialogs.import_file import ImportDialog
@@ -231,6 +254,9 @@ class SettingsDialog(QDialog):
             remind_end_of_week=self.remind_end_of_week.isChecked(),
             end_of_week_weekday=self.end_of_week_day.currentIndex(),
             end_of_week_time=self.end_of_week_time.text(),
+            global_shortcut=self.global_shortcut.isChecked(),
+            global_shortcut_keys=self.shortcut_keys.keySequence().toString(
+                QKeySequence.SequenceFormat.PortableText) or self.settings.global_shortcut_keys,
         )
         profile = {
             "name": self.name.text(),

@@ -28,10 +28,12 @@ from desktop.ui.dialogs.settings import SettingsDialog
 from desktop.ui.dialogs.welcome import WelcomeDialog
 from desktop.ui.directory_watch import DirectoryWatch
 from desktop.ui.picker import TargetPicker
+from desktop.ui.platform.hotkey import GlobalShortcut
 from desktop.ui.platform.idle import IdleDetector, IdleSource, IdleSpan, detect_source
 from desktop.ui.reminders import ReminderScheduler
 from desktop.ui.state import TrackerState
 from desktop.ui.sync_link import SyncLink
+from desktop.ui.tray.focus_hide import FocusHide
 from desktop.ui.tray.menu import TrayIcon, WindowEntry
 from desktop.ui.tray.popup import TimerPopup
 from desktop.ui.windows.timesheet.notify import DecisionWatch, week_of
@@ -121,12 +123,17 @@ class TrayApp(QObject):
         self.decisions.decided.connect(self.show_reminder)
         self.directory_watch = DirectoryWatch(self.state, self)
         self.directory_watch.changed.connect(self._directory_changed)
+        self.focus_hide = FocusHide(self.popup, enabled=lambda: not self.standalone,
+                                    own_dialogs=self._popup_dialogs)
+        self.hotkey = GlobalShortcut(self)
+        self.hotkey.activated.connect(self.show_popup)
 
     # ------------------------------------------------------------- start-up
 
     def start(self) -> None:
         self.state.refresh()
         self.state.start_watching()
+        self.apply_shortcut()
         self.reminders.start()
         self.sync.start()
         self._sync_changed()
@@ -164,8 +171,23 @@ class TrayApp(QObject):
     def toggle_popup(self) -> None:
         if self.popup.isVisible() and not self.standalone:
             self.popup.hide()
-        else:
+        elif not self.focus_hide.just_hid():  # not the click that took its focus
             self.show_popup()
+
+    def _popup_dialogs(self) -> list[QWidget]:
+        """The dialogs the popup stays open for: its own edit forms and offers,
+        and Log time."""
+        return [*self.popup.dialogs, *self.popup.offers.dialogs,
+                *(d for d in self.dialogs if isinstance(d, LogTimeDialog))]
+
+    def apply_shortcut(self) -> None:
+        """Listen for the global shortcut when Settings has it on (and the desktop can)."""
+        settings = self.core.preferences.settings()
+        if not settings.global_shortcut:
+            self.hotkey.stop()
+        elif (self.hotkey.keys != settings.global_shortcut_keys
+              and not self.hotkey.start(settings.global_shortcut_keys)):
+            log.warning("no global shortcut: %s", self.hotkey.error)
 
     def show_popup(self) -> None:
         if self.state.snapshot.profile is None:
@@ -360,6 +382,7 @@ class TrayApp(QObject):
         self.detector.source = self.idle_source if settings.idle_detection else None
         self.detector.threshold_s = settings.idle_threshold_min * 60
         self.reminders.reschedule()
+        self.apply_shortcut()
         self.state.refresh()
 
     # ----------------------------------------------------------------- idle
@@ -417,6 +440,7 @@ class TrayApp(QObject):
         QApplication.quit()
 
     def shutdown(self) -> None:
+        self.hotkey.stop()
         self.state.stop_watching()
         self.reminders.shutdown()
         self.sync.shutdown()

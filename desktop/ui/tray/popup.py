@@ -35,6 +35,7 @@ from desktop.core import dto, fuzzy
 from desktop.core.errors import PunchclockError
 from desktop.ui.dialogs.log_time import LogTimeDialog
 from desktop.ui.state import TrackerState
+from desktop.ui.tray.offers import CreateOffers
 from desktop.ui.tray.popup_today import TodayPanel
 from desktop.ui.widgets import ElidedLabel, ErrorLabel, clock_text
 
@@ -96,6 +97,9 @@ class TimerPopup(QWidget):
         layout.addWidget(self.today_panel)
         layout.addWidget(self.search)
         layout.addWidget(self.results)
+        self.offers = CreateOffers(state, reload=self.load_targets)
+        self.offers.created.connect(self.search.setText)
+        layout.addWidget(self.offers)
         layout.addWidget(self.continue_button)
         layout.addWidget(self.notice)
         layout.addWidget(self.error)
@@ -208,6 +212,7 @@ class TimerPopup(QWidget):
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)
+        self.offers.show_for(text, self.results.count())
         self._fit_width()
 
     # ------------------------------------------------------------- actions
