@@ -145,6 +145,44 @@ def window_shots(tmp: Path) -> None:
     core.close()
 
 
+def day_shots(tmp: Path) -> None:
+    """The popup with today's entries and Log time with a description warning,
+    on `punchclock demo` data, on the demo's longest customer, project and task
+    names (they must elide, never clip or scroll sideways)."""
+    from desktop.core.demo import load_demo
+    from desktop.core.timeutil import work_date
+
+    core = Punchclock.open(tmp / "day")
+    load_demo(core)
+    me = core.directory.profile()
+    assert me is not None
+    tasks = sorted(core.directory.tasks(), key=lambda t: len(f"{t.customer}{t.project}{t.label}"))
+    longest, second, third = tasks[-1], tasks[-2], tasks[len(tasks) // 2]
+    now = core.clock()
+    core.tracking.start(None, task=third.id, at=now - timedelta(hours=4, minutes=10),
+                        description="Reset MFA methods after identity check by phone")
+    core.tracking.start(None, task=second.id, at=now - timedelta(hours=3, minutes=5),
+                        description="Hot-swapped disk 3, rebuild started, checked SMART")
+    core.tracking.start(None, task=longest.id, at=now - timedelta(minutes=50),
+                        description="Demoted the old DC and cleaned up DNS")
+    core.tracking.log(None, day=work_date(now, me.timezone), customer=longest.customer_id,
+                      duration_s=2700, description="fixes")
+    state = TrackerState(core)
+    state.refresh()
+    popup = TimerPopup(state)
+    shot(popup, "popup-today.png")
+
+    log = LogTimeDialog(state)
+    log.picker.select(longest.customer_id, longest.project_id, longest.id)
+    log.hours.setText("1:30")
+    log.description.setText("misc")
+    log.save(close=True)
+    _settle(state)
+    shot(log, "log-dialog-warning.png")
+    state.runner.wait()
+    core.close()
+
+
 def _settle(state: TrackerState) -> None:
     """Let every background read finish and its result reach the window."""
     for _ in range(20):
@@ -296,6 +334,7 @@ def main() -> int:
         state.runner.wait()
         core.close()
         window_shots(Path(tmp))
+        day_shots(Path(tmp))
     report_shots()
     del qt
     return 0

@@ -7,11 +7,35 @@ the core applies, until the user ticks the box themselves.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+    QWidget,
+)
 
 from desktop.core import dto
 from desktop.core.app import Punchclock
 from desktop.ui.qtcompat import emit
+
+
+class ElidingComboBox(QComboBox):
+    """A combo box whose current text elides ("…") when it is wider than the
+    box, instead of being cut off; the full text is in the tooltip."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        opt.currentText = self.fontMetrics().elidedText(
+            opt.currentText, Qt.TextElideMode.ElideRight, field.width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
 
 
 class TargetPicker(QWidget):
@@ -22,9 +46,9 @@ class TargetPicker(QWidget):
         """``form``: put the three rows into that form (so their labels line up
         with the dialog's other rows) instead of a form of the picker's own."""
         super().__init__(parent)
-        self.customer = QComboBox()
-        self.project = QComboBox()
-        self.task = QComboBox()
+        self.customer = ElidingComboBox()
+        self.project = ElidingComboBox()
+        self.task = ElidingComboBox()
         for box in (self.customer, self.project, self.task):
             box.setMinimumWidth(260)
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

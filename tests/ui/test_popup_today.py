@@ -53,11 +53,11 @@ def test_the_popup_lists_todays_entries_and_totals(qtbot: Any, qtmodeltester: An
     popup = make_popup(qtbot, state)
     qtmodeltester.check(popup.today_panel.model)
     assert texts(popup) == [
-        ["", "1:00", "Globex — quarterly network review", "$", "▶", "✕"],
         ["09:00–10:30", "1:30", "#4521 Migrate DC01 — moved the FSMO roles", "$", "▶", "✕"],
+        ["", "1:00", "Globex — quarterly network review", "$", "▶", "✕"],
     ]
     assert popup.today_label.text() == "Today 2:30 of 8:00 · Week 4:30"
-    tip = popup.today_panel.model.index(1, WHAT).data(Qt.ItemDataRole.ToolTipRole)
+    tip = popup.today_panel.model.index(0, WHAT).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("ACME › Server migration › #4521 Migrate DC01\nmoved the FSMO roles")
 
 
@@ -69,18 +69,18 @@ def test_the_running_timer_is_listed_and_its_hours_grow(qtbot: Any, state: Any, 
                        description="firewall upgrade")
     popup = make_popup(qtbot, state)
     rows = texts(popup)
-    assert rows[-1][:3] == ["12:00–now", "1:00", "Globex — firewall upgrade"]
-    assert rows[-1][CONTINUE] == rows[-1][DELETE] == ""
+    assert rows[1][:3] == ["12:00–now", "1:00", "Globex — firewall upgrade"]
+    assert rows[1][CONTINUE] == rows[1][DELETE] == ""
     clock.advance(minutes=30)
     popup._update_clock()
-    assert popup.today_panel.model.index(2, HOURS).data() == "1:30"
+    assert popup.today_panel.model.index(1, HOURS).data() == "1:30"
     assert popup.today_label.text() == "Today 4:00 of 8:00 · Week 6:00"
 
 
 def test_clicking_an_entry_opens_the_log_time_form_filled_in_and_saves_the_edit(
         qtbot: Any, state: Any, app: Any, day: Any, settle: Any) -> None:
     popup = make_popup(qtbot, state)
-    click(qtbot, popup, 1, WHAT)
+    click(qtbot, popup, 0, WHAT)
     [dialog] = popup.dialogs
     assert dialog.windowTitle().startswith("Edit entry")
     assert dialog.description.text() == "moved the FSMO roles"
@@ -94,7 +94,7 @@ def test_clicking_an_entry_opens_the_log_time_form_filled_in_and_saves_the_edit(
     assert (entry.duration_s, entry.description) == (7200, "moved the FSMO roles to DC02")
     assert "Saved 2:00 for ACME › Server migration › #4521 Migrate DC01" in dialog.notice.text()
     qtbot.waitUntil(lambda: popup.dialogs == [], timeout=5000)
-    assert texts(popup)[1][HOURS] == "2:00"
+    assert texts(popup)[0][HOURS] == "2:00"
     assert len(app.tracking.entries(None, start=WED, end=WED)) == 2  # edited, not added
 
 
@@ -102,7 +102,7 @@ def test_deleting_an_entry_can_be_undone(qtbot: Any, state: Any, app: Any, day: 
                                          settle: Any) -> None:
     popup = make_popup(qtbot, state)
     panel = popup.today_panel
-    click(qtbot, popup, 0, DELETE)
+    click(qtbot, popup, 1, DELETE)
     assert [r[WHAT] for r in texts(popup)] == ["#4521 Migrate DC01 — moved the FSMO roles"]
     assert panel.undo_bar.isVisible()
     assert panel.undo_bar.label.text() == "Deleted 1:00 Globex"
@@ -112,7 +112,7 @@ def test_deleting_an_entry_can_be_undone(qtbot: Any, state: Any, app: Any, day: 
     assert len(app.tracking.entries(None, start=WED, end=WED)) == 2  # nothing was deleted
     # without an undo the delete becomes final when the bar goes
     panel.undo_bar.timer.setInterval(10)
-    click(qtbot, popup, 0, DELETE)
+    click(qtbot, popup, 1, DELETE)
     qtbot.waitUntil(lambda: not panel.undo_bar.isVisible())
     settle()
     assert [e.id for e in app.tracking.entries(None, start=WED, end=WED)] == [day["task"].id]
@@ -122,7 +122,7 @@ def test_deleting_an_entry_can_be_undone(qtbot: Any, state: Any, app: Any, day: 
 def test_a_second_delete_makes_the_first_final(qtbot: Any, state: Any, app: Any, day: Any,
                                                settle: Any) -> None:
     popup = make_popup(qtbot, state)
-    click(qtbot, popup, 0, DELETE)
+    click(qtbot, popup, 1, DELETE)
     click(qtbot, popup, 0, DELETE)  # the other one (the first is hidden already)
     settle()
     assert [e.id for e in app.tracking.entries(None, start=WED, end=WED)] == [day["task"].id]
@@ -132,7 +132,7 @@ def test_a_second_delete_makes_the_first_final(qtbot: Any, state: Any, app: Any,
 def test_continue_on_any_entry(qtbot: Any, state: Any, app: Any, day: Any,
                                settle: Any) -> None:
     popup = make_popup(qtbot, state)
-    click(qtbot, popup, 1, CONTINUE)
+    click(qtbot, popup, 0, CONTINUE)
     settle()
     running = app.tracking.running()
     assert running is not None and running.task_ref == "4521"

@@ -1,6 +1,7 @@
 """A technician's day as the tray shows it (:meth:`TrackingService.today`).
 
-Rules: the day is the user's local date now; its entries come in time order,
+Rules: the day is the user's local date now; its entries come in time order
+(untimed ones last),
 each with why it can't be changed (its week is submitted / approved, or it was
 exported and the reader is not an admin) and what the description policy says
 of it (the entry-time rule, :func:`desktop.core.rules.entry_description_check`;
@@ -59,7 +60,11 @@ def read_today(s: Session, user: User, now: datetime) -> dto.Today:
         TimeEntry.work_date >= start,
         TimeEntry.work_date <= start + timedelta(days=6),
     )
-    mine = [e for e in week if e.work_date == day]
+    # timed entries in time order, then the untimed ones (as the submit check lists them)
+    mine = sorted(
+        (e for e in week if e.work_date == day),
+        key=lambda e: (e.started_at is None, e.started_at.timestamp() if e.started_at else 0.0),
+    )
     locks = _locks(s, user, actor, mine)
     policy = load_policy(s)
     items = []

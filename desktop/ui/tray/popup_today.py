@@ -123,6 +123,9 @@ class TodayModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            # short: the columns size to their contents (the header is hidden)
+            return ("Time", "Hours", "Entry", "$", "▶", "✕")[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return ("Time", "Hours", "Entry", "Billable", "Continue", "Delete")[section]
         return None
 
