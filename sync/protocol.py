@@ -12,10 +12,12 @@ Auth
 Push
     ``POST /api/v1/sync/push`` :class:`PushRequest` → :class:`PushResponse`.
     At most :data:`MAX_MUTATIONS` mutations and :data:`MAX_BODY_BYTES` per request
-    (413 beyond). Mutations are applied in ``seq`` order, each in its own server
-    transaction; the result is stored permanently under (device, mutation id), so
-    pushing the same mutation again returns the stored result with status
-    ``duplicate``. One bad mutation never blocks the others.
+    (413 beyond). A batch is applied in ONE server transaction, the mutations in
+    ``seq`` order, each in its own savepoint (it succeeds or fails on its own);
+    an applied mutation's result is stored with it under (device, mutation id)
+    permanently, so pushing the same mutation again returns the stored result
+    with status ``duplicate``. One bad mutation never blocks the others; a
+    server that dies before answering committed the whole batch or none of it.
 
     A mutation is one local outbox row: ``entity``/``entity_id``/``op``/
     ``base_version`` as recorded, ``data`` = the row's columns exactly as

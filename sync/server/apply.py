@@ -1,13 +1,17 @@
 """Applying pushed mutations (``sync.protocol`` Push).
 
-* Mutations run in ``seq`` order, each in its own write transaction; an error
-  in one rolls back only that one and becomes its ``rejected``/``conflict``
-  result, so one bad item never blocks the rest.
+* A push batch is ONE write transaction, so it costs one durable commit.
+  Mutations run in ``seq`` order, each inside its own SAVEPOINT: an error in
+  one rolls back only that savepoint and becomes its ``rejected``/``conflict``
+  result, so one bad item never blocks the rest. A crash before the commit
+  leaves the whole batch unapplied (the client sends it again); after it, every
+  applied item and its stored result are there together.
 * An applied mutation's result is stored under (device, mutation id) in the
-  same transaction as its effect; a repeat returns that stored result with
-  status ``duplicate``. Rejections and conflicts changed nothing and are not
-  stored: a repeat is judged again against the current server data (so a
-  locked edit goes through once the week is returned).
+  same savepoint as its effect; a repeat returns that stored result with
+  status ``duplicate`` (also a repeat later in the same batch). Rejections and
+  conflicts changed nothing and are not stored: a repeat is judged again
+  against the current server data (so a locked edit goes through once the week
+  is returned).
 * create: the id must be new. An id taken by a row the actor may read is a
   ``conflict`` with that row; an id taken by a row the actor may not read gets
   exactly the answer an update of an unknown id gets (``not_found``, "no …
@@ -67,16 +71,18 @@ class Applier:
     def push(
         self, user_id: str, device_id: str, mutations: Sequence[Mutation]
     ) -> list[MutationResult]:
-        return [
-            self.apply_one(user_id, device_id, m) for m in sorted(mutations, key=lambda x: x.seq)
-        ]
+        ordered = sorted(mutations, key=lambda x: x.seq)
+        with self.db.write() as conn:
+            return [self._apply_one(conn, user_id, device_id, m) for m in ordered]
 
-    def apply_one(self, user_id: str, device_id: str, m: Mutation) -> MutationResult:
+    def _apply_one(
+        self, conn: Connection, user_id: str, device_id: str, m: Mutation
+    ) -> MutationResult:
         if self.fault is not None:
             self.fault(m)
         copy: dict[str, Any] | None = None
         try:
-            with self.db.write() as conn:
+            with conn.begin_nested():
                 stored = _stored(conn, device_id, m.id)
                 if stored is not None:
                     if stored[0] != user_id:
