@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from server_world import World, entry_mutation
@@ -28,7 +29,7 @@ def _reads(world: World, who: str, entity: str, key: str) -> dict[str, bool]:
     return {
         "by_id": single.status_code == 200,
         "by_list": any(r["entity_id"] == key for r in listed),
-        "by_changes": any(c["entity_id"] == key for c in changes["changes"]),
+        "by_changes": any(c["entity_id"] == key and not c["gone"] for c in changes["changes"]),
     }
 
 
@@ -132,3 +133,29 @@ def test_server_cli_team_add_refuses_a_technician(
     err = capsys.readouterr().err
     assert "a team needs a manager" in err and len(err.strip().splitlines()) == 1
 
+
+
+def _feed(world: World, who: str, since: int) -> dict[str, Any]:
+    h = world.login(who)
+    return dict(world.client.get("/api/v1/sync/changes", params={"since": since}, headers=h).json())
+
+
+def test_a_team_change_shows_and_withdraws_rows_in_the_feed(world: World) -> None:
+    m = entry_mutation(world.ids["tom"], world.ids["acme"])
+    assert world.push(world.login("tom"), "tom-laptop", m)[0]["status"] == "applied"
+    toms = {m["entity_id"], world.ids["rate_billing"], world.ids["rate_cost"]}
+    cursors = {who: _feed(world, who, 0)["cursor"] for who in ("mia", "sam", "tom")}
+    admin.set_user_team(world.db, "tom@x.test", "South")
+    sam = _feed(world, "sam", cursors["sam"])["changes"]
+    shown = {c["entity_id"]: c for c in sam if c["entity_id"] in toms}
+    assert set(shown) == toms
+    assert not any(c["gone"] for c in shown.values())
+    assert shown[m["entity_id"]]["data"]["description"] == "Replaced the failing backup disk"
+    mia = _feed(world, "mia", cursors["mia"])["changes"]
+    gone = {c["entity_id"]: c for c in mia if c["entity_id"] in toms}
+    assert set(gone) == toms
+    assert all(c["gone"] and c["data"] == {} and not c["deleted"] for c in gone.values())
+    # Tom himself reads his rows as before: nothing of his is withdrawn from him
+    assert not any(c["gone"] for c in _feed(world, "tom", cursors["tom"])["changes"])
+    for who, sees in (("sam", True), ("mia", False)):
+        assert _reads(world, who, "time_entry", m["entity_id"]) == _everywhere(sees)
