@@ -8,12 +8,13 @@ draw the same number. An import queues its many new rows in one statement
 
 A row whose create the server refused, and of which the server holds no copy
 (version 0), is "held back": it lives on only as its *needs attention* outbox
-row. Weeks, totals, the grid, lists and reports count :func:`counted` rows, so
-a laptop's approved week shows what was approved, not what it tried to add;
-the row comes back when the item is retried or when the user edits it into a
-week that is open (the next push re-sends it as a create), and goes for good
-when it is discarded. The week it sits in does not lock it: it was never part
-of that week.
+row. Weeks, totals, the grid, lists, reports and exports count :func:`counted`
+rows — entries, and the rates and days off that money and available hours
+come from — so a laptop's approved week shows what was approved, not what it
+tried to add. The row comes back when the item is retried or when the user
+edits it into a week that is open (the next push re-sends it as a create), and
+goes for good when it is discarded. The week it sits in does not lock it: it
+was never part of that week.
 """
 
 from __future__ import annotations

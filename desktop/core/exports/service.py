@@ -309,7 +309,7 @@ class ExportService(Service):
         rates = RateBook(
             s.scalars(
                 select(Rate).where(
-                    Rate.deleted_at.is_(None), Rate.user_id.in_({r[1] for r in rows})
+                    counted(Rate), Rate.user_id.in_({r[1] for r in rows})
                 )
             )
         )

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Forbidden, ValidationError
 from desktop.core.model import CompanySetting, Holiday, User
+from desktop.core.outbox import counted
 from desktop.core.rules import (
     MAX_DESCRIPTION,
     DescriptionPolicy,
@@ -272,7 +273,7 @@ class CompanyService(Service):
         """Company holidays, and the time off of ``user`` when given, in date order."""
         with self.db.read() as s:
             q = select(Holiday).where(
-                Holiday.deleted_at.is_(None), Holiday.date >= start, Holiday.date <= end
+                counted(Holiday), Holiday.date >= start, Holiday.date <= end
             )
             if user is None:
                 q = q.where(Holiday.user_id.is_(None))

@@ -37,6 +37,7 @@ from desktop.core import dto, outbox, permissions
 from desktop.core.errors import Forbidden, ValidationError
 from desktop.core.model import Customer, Project, Rate, User
 from desktop.core.money import RATE_KINDS, RateRow, resolve_rate, sum_value_minor, value_minor
+from desktop.core.outbox import counted
 from desktop.core.rounding import billed_seconds
 from desktop.core.services.common import (
     Service,
@@ -202,7 +203,7 @@ class RateService(Service):
         cost rates only for those who may see cost."""
         with self.db.read() as s:
             actor = to_user(s, require_user(s, actor_id))
-            q = select(Rate).where(Rate.deleted_at.is_(None))
+            q = select(Rate).where(counted(Rate))
             if user is not None:
                 q = q.where(Rate.user_id == find_user(s, user).id)
             if not permissions.can_see_cost(actor):
@@ -232,7 +233,7 @@ class RateService(Service):
             rates = [
                 _rate_row(r)
                 for r in s.scalars(
-                    select(Rate).where(Rate.deleted_at.is_(None), Rate.user_id.in_(user_ids))
+                    select(Rate).where(counted(Rate), Rate.user_id.in_(user_ids))
                 )
             ]
             currency = load_currency(s)

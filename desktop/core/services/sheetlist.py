@@ -74,7 +74,7 @@ def days_off(
 ) -> dict[tuple[str | None, date], tuple[int, str]]:
     """(user id or None for the company, date) → (hours off, name), one query."""
     q = select(Holiday.user_id, Holiday.date, Holiday.hours_s, Holiday.name).where(
-        Holiday.deleted_at.is_(None),
+        counted(Holiday),
         Holiday.user_id.is_(None) | Holiday.user_id.in_(list(user_ids)),
     )
     if lo is not None:

@@ -23,6 +23,7 @@ from desktop.core.model import (
     Timesheet,
     User,
 )
+from desktop.core.outbox import counted
 from desktop.core.services.common import (
     find_team,
     find_user,
@@ -214,7 +215,7 @@ def days_off(s: Session, ids: Sequence[str], start: date, end: date) -> dict[str
     rows = s.execute(
         select(Holiday.date, Holiday.user_id, func.sum(Holiday.hours_s))
         .where(
-            Holiday.deleted_at.is_(None),
+            counted(Holiday),
             Holiday.date >= start,
             Holiday.date <= end,
             or_(Holiday.user_id.is_(None), Holiday.user_id.in_(ids)),

@@ -237,7 +237,7 @@ class ProfitabilityReports(Service):
                 raise Forbidden("only managers and admins can see profitability")
             with_cost = permissions.can_see_cost(scope.actor)
             ids = scope.ids
-            all_rates = list(s.scalars(select(Rate).where(Rate.deleted_at.is_(None))))
+            all_rates = list(s.scalars(select(Rate).where(counted(Rate))))
             groups = _money_groups(
                 s,
                 (
@@ -359,7 +359,7 @@ class ProfitabilityReports(Service):
             row = find_project(s, project, find_customer(s, customer) if customer else None)
             if not (row.budget_s or row.budget_minor):
                 return None
-            rates = list(s.scalars(select(Rate).where(Rate.deleted_at.is_(None))))
+            rates = list(s.scalars(select(Rate).where(counted(Rate))))
             groups = _money_groups(
                 s,
                 (TimeEntry.work_date <= day, TimeEntry.project_id == row.id),
