@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from desktop.core.model import SYNCED_ENTITIES
 from desktop.core.timeutil import utcnow
+from sync.client import attention
 from sync.server import admin, policy
 from sync.server.db.models import ENTITY_TABLES
 from sync.server.rows import RowWriter, get_row
@@ -156,3 +157,26 @@ def test_a_manager_made_a_technician_keeps_only_his_own(msp: Msp) -> None:
     _converged(msp, (mia, MANAGER))
     # a user's own rows are never withdrawn from him
     assert _of(_local(tom), msp, TOM) != set()
+
+
+def test_an_approval_pending_when_the_member_moves_is_refused_and_withdrawn(msp: Msp) -> None:
+    """Mia approves Tom's week offline; meanwhile Tom moved to Sam's team. Her
+    approval comes back as attention, the week stays submitted on the server,
+    and her copy of Tom's data is withdrawn all the same."""
+    tom, mia, sam = _world(msp)
+    tom.app.timesheets.submit(tom.me, LAST_WEEK)
+    assert tom.sync().ok and mia.sync().ok
+    admin.set_user_team(msp.server.db, TOM, "Depot")
+    mia.app.timesheets.approve(mia.me, TOM, LAST_WEEK)
+    report = mia.sync()
+    assert report.attention == 1, report
+    [item] = attention.items(mia.app.db)
+    assert item.op == "action"
+    assert _of(_local(mia), msp, TOM) == set()
+    statuses = {r["week_start"]: r["status"] for r in msp.server_rows("timesheet")
+                if r["user_id"] == msp.ids[TOM]}  # fmt: skip
+    assert statuses[LAST_WEEK] == "submitted"
+    attention.discard(mia.app.db, item.id)
+    _converged(msp, (mia, MANAGER))
+    assert sam.sync().ok
+    _converged(msp, (sam, SAM))
