@@ -190,3 +190,35 @@ def test_the_tray_menus_recent_restarts_with_its_last_description(
     state.start(combo)
     settle()
     assert app.tracking.running().description == "firewall rules review"
+
+
+def test_a_vague_running_description_warns_inline(qtbot: Any, state: Any, app: Any,
+                                                  settle: Any) -> None:
+    app.tracking.start(None, customer="Globex")
+    state.refresh()
+    popup = make_popup(qtbot, state)
+    popup.description.setFocus()
+    qtbot.keyClicks(popup.description, "misc")
+    qtbot.keyClick(popup.description, Qt.Key.Key_Return)
+    settle()
+    assert app.tracking.running().description == "misc"  # saved: a warning, not a refusal
+    assert popup.notice.isVisible() and "too vague" in popup.notice.text()
+
+
+def test_the_tray_menus_recent_names_the_task_and_escapes_ampersands(
+        qtbot: Any, state: Any, app: Any, clock: Any) -> None:
+    from desktop.ui.tray.menu import TrayIcon
+
+    me = app.directory.profile()
+    app.directory.add_customer(me.id, "Castle & Finch Law")
+    app.tracking.log(None, day=clock.now.date(), customer="Castle & Finch Law",
+                     duration_s=600, description="conveyancing share permissions")
+    app.tracking.log(None, day=clock.now.date(), task="4521", duration_s=600,
+                     description="moved the FSMO roles")
+    state.refresh()
+    tray = TrayIcon(state)
+    recent = [a for a in tray.menu.actions() if a.isCheckable()]
+    assert [a.text() for a in recent] == ["ACME › Server migration › #4521 Migrate DC01",
+                                          "Castle && Finch Law"]
+    assert recent[0].toolTip() == ("Start a timer on ACME › Server migration › "
+                                   "#4521 Migrate DC01 — moved the FSMO roles")

@@ -35,7 +35,7 @@ def test_running_timer_stop_and_recent(qtbot: Any, state: Any, app: Any, clock: 
     assert items[0] == "▶ ACME › Server migration › #4521 — 1:23"
     assert items[1] == "S&top timer"
     recent = [a for a in tray.menu.actions() if a.isCheckable()]
-    assert [a.text() for a in recent] == ["ACME › Server migration › #4521", "Globex"]
+    assert [a.text() for a in recent] == ["ACME › Server migration › #4521 Migrate DC01", "Globex"]
     assert recent[0].isChecked() and not recent[1].isChecked()
     recent[1].trigger()  # one click switches
     settle()

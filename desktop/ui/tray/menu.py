@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, QRect, Signal
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -27,6 +27,7 @@ from desktop.ui.state import TrackerState
 from desktop.ui.tray.icon import tray_icon
 
 RECENT_COUNT = 5
+RECENT_TEXT_PX = 420  # a recent combination longer than this elides
 LOCAL_ONLY = "Local only — no sync server"
 
 
@@ -155,10 +156,15 @@ class TrayIcon(QObject):
         current = running is not None and (running.customer_id, running.project_id,
                                            running.task_id) == (
             combo.customer_id, combo.project_id, combo.task_id)
-        action = self.menu.addAction(combo.path)
+        # the task with its title ("#5566 Teams phone rollout"), elided past
+        # RECENT_TEXT_PX; the tooltip has it whole, with the description it reuses
+        text = self.menu.fontMetrics().elidedText(combo.label, Qt.TextElideMode.ElideRight,
+                                                  RECENT_TEXT_PX)
+        action = self.menu.addAction(text.replace("&", "&&"))
         action.setCheckable(True)
         action.setChecked(current)
-        action.setToolTip(f"Start a timer on {combo.path}")
+        said = f" — {combo.description}" if combo.description else ""
+        action.setToolTip(f"Start a timer on {combo.label}{said}")
         action.triggered.connect(lambda _c=False, c=combo: self.state.start(c))
 
     def _refresh_running_text(self) -> None:

@@ -283,7 +283,7 @@ class TimerPopup(QWidget):
     def _description_edited(self) -> None:
         running = self.state.snapshot.running
         if running is not None and self.description.text() != running.description:
-            self.state.edit_running(description=self.description.text(),
+            self.state.edit_running(description=self.description.text(), on_done=self._tell,
                                     on_error=lambda e: self.error.show_message(e.message))
 
     def _billable_toggled(self, checked: bool) -> None:
