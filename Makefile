@@ -19,7 +19,7 @@ DEBIAN_PACKAGES := xvfb trayer xdotool x11-utils imagemagick libxss1 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
 	libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxkbcommon0 \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 timewarrior \
-	postgresql binutils desktop-file-utils lintian dbus gnome-keyring
+	postgresql binutils desktop-file-utils lintian dbus gnome-keyring openbox
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 

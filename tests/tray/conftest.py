@@ -166,3 +166,23 @@ def tray_process(xserver: XServer, tmp_path: Path) -> Iterator[Callable[..., Tra
     yield make
     for t in made:
         t.kill()
+
+
+@pytest.fixture
+def window_manager(xserver: XServer) -> Iterator[None]:
+    """openbox on the Xvfb display for one test: focus moves on click as on a
+    desktop (a bare X server leaves it where it was, so no window would ever
+    lose it)."""
+    if shutil.which("openbox") is None:
+        pytest.skip("focus tests need a window manager (Debian: openbox; `make sysdeps`)")
+    wm = subprocess.Popen(["openbox"], env=xserver.env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "_NET_SUPPORTING_WM_CHECK" not in xserver.run(
+            "xprop", "-root", check=False):
+        time.sleep(0.1)
+    try:
+        yield
+    finally:
+        wm.terminate()
+        wm.wait(5)

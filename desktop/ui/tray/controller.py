@@ -198,6 +198,7 @@ class TrayApp(QObject):
         self.popup.show()
         self.popup.raise_()
         self.popup.activateWindow()
+        log.info("popup shown")
 
     @staticmethod
     def _place(widget: QWidget, anchor: QPoint) -> None:

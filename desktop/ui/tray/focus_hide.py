@@ -11,11 +11,14 @@ tell "the click that hid it" from "a click to open it".
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger(__name__)
 
 TOGGLE_GRACE_S = 0.4
 
@@ -44,6 +47,7 @@ class FocusHide(QObject):
             return
         popup.hide()
         self._hidden_at = time.monotonic()
+        log.info("popup hidden: it lost the focus")
 
     def just_hid(self) -> bool:
         """Whether the popup hid on focus loss a moment ago."""
