@@ -95,8 +95,9 @@ def secret_service(tmp_path: Path) -> Iterator[dict[str, str]]:
     # The session lives as long as `cat` reads our pipe; closing it ends the bus,
     # and gnome-keyring-daemon leaves with it.
     script = (
-        f"printf %s {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets"
-        " >/dev/null && echo \"$DBUS_SESSION_BUS_ADDRESS\" && exec cat >/dev/null"
+        f"printf %s {KEYRING_PASSWORD} | timeout 30 gnome-keyring-daemon --unlock"
+        " --components=secrets >/dev/null"
+        " && echo \"$DBUS_SESSION_BUS_ADDRESS\" && exec cat >/dev/null"
     )
     session = subprocess.Popen(
         ["dbus-run-session", "--", "sh", "-c", script],
