@@ -87,6 +87,9 @@ Input bounds (every request body)
     ``invalid`` naming the place, before any mutation is applied. Which of
     tab / newline / CR a column accepts is that column's own rule (e.g. a
     description allows newline and tab only).
+    Dates — in bodies, in ``data`` and in query parameters — are ``YYYY-MM-DD``
+    and nothing else (:func:`parse_iso_date`; no week dates, no compact form,
+    no timestamps).
 
 Errors
     Every 4xx body is :class:`ErrorOut` (``code`` + one-line ``message``); the
@@ -97,9 +100,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 API_PREFIX = "/api/v1"
@@ -179,6 +182,27 @@ def _unclean(value: Any, where: str, depth: int = 0) -> str | None:
     return None
 
 
+_ISO_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_iso_date(text: str) -> date:
+    """A ``YYYY-MM-DD`` date; ValueError for anything else (see "Input bounds")."""
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"{text[:40]!r} is not a date written YYYY-MM-DD")
+    return date.fromisoformat(text)  # ValueError for a day that doesn't exist
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str):
+        return parse_iso_date(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("a date written YYYY-MM-DD is needed")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 class _Request(_Strict):
     """A request body: every string in it passes :func:`check_text`."""
 
@@ -238,7 +262,7 @@ class TimesheetAction(_Request):
 
     action: WorkflowAction
     user_id: str
-    week_start: date
+    week_start: IsoDate
     comment: str | None = Field(default=None, max_length=2000)
     entry_reasons: dict[str, str] = Field(default_factory=dict)
 

@@ -7,15 +7,17 @@ migrated on start (``migrate=True``).
 Bad input never reaches a 500: bodies over :data:`sync.protocol.MAX_BODY_BYTES`
 (by Content-Length or by the bytes actually received) are refused with 413
 before parsing; more than :data:`sync.protocol.MAX_MUTATIONS` mutations → 413;
-malformed JSON, wrong types and unknown fields → 422; every error body is
-:class:`sync.protocol.ErrorOut`.
+malformed JSON, a body that is not UTF-8, wrong types, unknown fields and
+dates not written ``YYYY-MM-DD`` → 422 ``invalid``; a method a path doesn't
+serve (``TRACE``, ``PUT`` …) → 405 with an ``Allow`` header; every error body
+is :class:`sync.protocol.ErrorOut`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -192,8 +194,10 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_r: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body": a body not UTF-8
+            return _err(422, "invalid", "body: the request body is not JSON text in UTF-8")
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
-        return _err(exc.status_code, code, str(exc.detail))
+        return _err(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
     async def _crash(_r: Request, _exc: Exception) -> JSONResponse:
@@ -311,8 +315,8 @@ def create_app(
         entity: EntityName,
         who: Who,
         user_id: Annotated[str | None, Query(max_length=36)] = None,
-        work_date_from: date | None = None,
-        work_date_to: date | None = None,
+        work_date_from: p.IsoDate | None = None,
+        work_date_to: p.IsoDate | None = None,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
         offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     ) -> p.RecordsResponse:

@@ -4,7 +4,8 @@ wire, and the one write path that versions a row.
 Rules:
 
 * ``data`` carries the desktop model's column names (:data:`DATA_COLUMNS`);
-  dates and instants are ISO 8601, instants must carry a zone. A value of the
+  dates are ``YYYY-MM-DD`` (:func:`sync.protocol.parse_iso_date`) and
+  instants ISO 8601 with a zone. A value of the
   wrong type, an unknown column, text over its column's length or a naive
   instant is a ``ValidationError`` naming the field.
 * ``id``/``key``, ``version``, ``updated_at``, ``deleted_at`` and ``revision``
@@ -41,6 +42,7 @@ from sqlalchemy.types import TypeEngine
 
 from desktop.core.errors import ValidationError
 from desktop.core.model import UTCDateTime
+from sync.protocol import parse_iso_date
 from sync.server.db.database import next_revisions
 from sync.server.db.models import DATA_COLUMNS, ENTITY_TABLES, KEY_COLUMN, field_change
 from sync.server.views import watch
@@ -76,7 +78,7 @@ def _coerce(column_type: TypeEngine[Any], name: str, value: Any, nullable: bool)
         if not isinstance(value, str):
             raise ValidationError(f"{name} must be an ISO 8601 date")
         try:
-            return date.fromisoformat(value)
+            return parse_iso_date(value)
         except ValueError:
             raise ValidationError(f"{name} is not an ISO 8601 date: {value[:40]!r}") from None
     if isinstance(column_type, Boolean):

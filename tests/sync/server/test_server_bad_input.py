@@ -188,3 +188,51 @@ def test_largest_seq_and_allowed_whitespace_are_accepted(world: World) -> None:
     assert r.status_code == 200, r.text[:300]
     assert [x["status"] for x in r.json()["results"]] == ["applied"]
     assert _stored(world) == (1, 1)
+
+
+def test_unsupported_method_is_405_with_allow(world: World) -> None:
+    h = world.login("tom")
+    for method, path in (("TRACE", "/api/v1/me"), ("PUT", "/api/v1/sync/push"),
+                         ("PATCH", "/api/v1/records/customer")):  # fmt: skip
+        r = world.client.request(method, path, headers=h)
+        assert (r.status_code, r.json()["code"]) == (405, "method_not_allowed"), (method, path)
+        allowed = {m.strip() for m in r.headers["Allow"].split(",")}
+        assert allowed and method not in allowed, (method, path, allowed)
+    assert "GET" in world.client.request("TRACE", "/api/v1/me", headers=h).headers["Allow"]
+
+
+def test_a_body_that_is_not_utf8_is_a_documented_422(world: World) -> None:
+    h = world.login("tom")
+    for path in ("/api/v1/sync/push", "/api/v1/auth/login"):
+        r = world.client.post(
+            path, content=b'{"device_id": "tom-\xff\xfe"}',
+            headers={**h, "Content-Type": "application/json"},
+        )  # fmt: skip
+        assert (r.status_code, r.json()["code"]) == (422, "invalid"), (path, r.text)
+        assert "UTF-8" in r.json()["message"]
+        spec = world.client.get("/api/v1/openapi.json").json()
+        assert "422" in spec["paths"][path]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    "value", ["0", "1700000000", "20261123", "2026-W48-1", "2026-11-23T00:00:00", "2026-1-2",
+              " 2026-11-23", "2026-02-30"],
+)  # fmt: skip
+def test_query_dates_are_iso_only(world: World, value: str) -> None:
+    h = world.login("tom")
+    for name in ("work_date_from", "work_date_to"):
+        r = world.client.get(f"/api/v1/records/time_entry?{name}={value}", headers=h)
+        assert (r.status_code, r.json()["code"]) == (422, "invalid"), (name, value, r.text)
+        assert name in r.json()["message"]
+    ok = world.client.get("/api/v1/records/time_entry?work_date_to=2026-11-23", headers=h)
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["20261123", "2026-W48-1", "2026-11-23T00:00:00"])
+def test_pushed_dates_are_iso_only(world: World, value: str) -> None:
+    h = world.login("tom")
+    m = entry_mutation(world.ids["tom"], world.ids["acme"], work_date=value)
+    result = world.push(h, "tom-laptop", m)[0]
+    assert (result["status"], result["code"]) == ("rejected", "validation"), result
+    assert "work_date" in result["message"]
+    assert _stored(world) == (0, 0)
