@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from server_world import PASSWORD, World, entry_mutation, make_world
 from sqlalchemy import func, select
 
@@ -127,6 +128,38 @@ def test_failed_logins_are_rate_limited(database_url: str) -> None:
         other = dict(good, email="tia@x.test")
         assert world.client.post("/api/v1/auth/login", json=other).status_code == 200
     finally:
+        world.client.close()
+        world.db.dispose()
+
+
+def test_login_limits_per_address_and_account(database_url: str) -> None:
+    """A few typos of one person don't lock out others behind the same address;
+    one account guessed at from many addresses is still stopped."""
+    limits = LoginLimits(per_address_account=2, per_account=4, per_address=6)
+    world = make_world(database_url, login_limits=limits)
+    clients: dict[str, TestClient] = {}
+
+    def login(address: str, who: str, password: str = "wrong") -> int:
+        if address not in clients:
+            clients[address] = TestClient(world.client.app, client=(address, 5000))
+        body = {"email": f"{who}@x.test", "password": password, "device_name": "d",
+                "device_id": f"{who}-{address}"}  # fmt: skip
+        return clients[address].post("/api/v1/auth/login", json=body).status_code
+
+    try:
+        office, home, cafe, bot = "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"
+        assert [login(office, "tom") for _ in range(3)] == [401, 401, 429]
+        assert login(office, "tia") == 401
+        assert login(office, "tia", PASSWORD) == 200  # Tom's typos don't lock Tia out
+        assert [login(home, "tom") for _ in range(3)] == [401, 401, 429]  # 4 for the account
+        assert login(cafe, "tom", PASSWORD) == 429
+        assert login(cafe, "sue", PASSWORD) == 200
+        guesses = [login(bot, f"nobody{i}") for i in range(7)]
+        assert guesses == [401] * 6 + [429]
+        assert login(bot, "sue", PASSWORD) == 429
+    finally:
+        for c in clients.values():
+            c.close()
         world.client.close()
         world.db.dispose()
 
