@@ -30,7 +30,8 @@ def add_parsers(commands: Commands) -> None:
                    help="billing increment in minutes (0: none)")
     a.add_argument("--minimum", type=int, default=0, metavar="MIN",
                    help="minimum billed per entry in minutes (0: none)")
-    csub.add_parser("list", help="the active customers")
+    csub.add_parser("list", help="the active customers").add_argument(
+        "--all", action="store_true", help="archived customers too")
     changes.add_parsers(csub, "customer")
 
     c = commands.add("project", "projects", cmd_project)
@@ -42,6 +43,7 @@ def add_parsers(commands: Commands) -> None:
                    help="its time is not billed by default (default: the customer's)")
     changes.budget_args(a)
     a = psub.add_parser("list", help="the active projects")
+    a.add_argument("--all", action="store_true", help="archived projects too")
     a.add_argument("--customer", help="only this customer's")
     changes.budget_args(changes.add_parsers(psub, "project"), clear=True)
 
@@ -111,7 +113,7 @@ def cmd_customer(cli: Cli) -> None:
         )
         cli.out.emit(output.CUSTOMER(c), f"customer added: {c.name} ({c.id[:8]})")
     else:
-        rows = cli.app.directory.customers()
+        rows = cli.app.directory.customers(include_inactive=a.all)
         cli.out.emit(
             output.CUSTOMER.many(rows),
             lambda: output.lines(rows, output.customer_line, "no customers yet"),
@@ -129,10 +131,11 @@ def cmd_project(cli: Cli) -> None:
         )
         cli.out.emit(output.PROJECT(p), f"project added: {p.customer} › {p.name} ({p.id[:8]})")
     else:
-        rows = cli.app.directory.projects(a.customer)
+        rows = cli.app.directory.projects(a.customer, include_inactive=a.all)
         cli.out.emit(
             output.PROJECT.many(rows),
-            lambda: output.lines(rows, lambda p: f"{p.id[:8]}  {p.customer} › {p.name}",
+            lambda: output.lines(rows, lambda p: f"{p.id[:8]}  {p.customer} › {p.name}"
+                                 f"{'' if p.active else '  [archived]'}",
                                  "no projects"),
         )
 

@@ -271,6 +271,7 @@ def customer_line(c: dto.Customer) -> str:
         f"{'' if c.default_billable else '  [non-billable]'}"
         f"{f'  [round {c.round_increment_min}m]' if c.round_increment_min else ''}"
         f"{f'  [min {c.round_minimum_min}m]' if c.round_minimum_min else ''}"
+        f"{'' if c.active else '  [archived]'}"
     )
 
 

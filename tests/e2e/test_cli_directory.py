@@ -14,7 +14,10 @@ def test_rename_edit_archive_unarchive_a_customer(run: Run) -> None:
     assert (data["round_increment_min"], data["default_billable"]) == (15, False)
     assert run("customer", "archive", "ACME Logistics")[0] == 0
     assert "ACME" not in run("customer", "list")[1]
+    assert "ACME Logistics  [non-billable]  [round 15m]  [archived]" in run(
+        "customer", "list", "--all")[1]
     assert run("project", "list")[1] == "no projects\n"
+    assert run.json("project", "list", "--all")[0]["name"] == "Server migration"
     assert run("customer", "unarchive", "ACME Logistics")[0] == 0
     assert "ACME Logistics" in run("customer", "list")[1]
 

@@ -247,14 +247,19 @@ class DirectoryService(DirectoryChanges):
                 outbox.record(s, row, "update", fields=["budget_s", "budget_minor", "updated_at"])
             return to_project(s, row)
 
-    def projects(self, customer: str | None = None) -> list[dto.Project]:
+    def projects(
+        self, customer: str | None = None, *, include_inactive: bool = False
+    ) -> list[dto.Project]:
+        """Live projects; archived ones (or an archived customer's) only with
+        ``include_inactive``."""
         with self.db.read() as s:
             q = (
                 select(Project)
                 .join(Customer, Customer.id == Project.customer_id)
-                .where(Project.deleted_at.is_(None), Project.active.is_(True),
-                       Customer.active.is_(True))
+                .where(Project.deleted_at.is_(None))
             )
+            if not include_inactive:
+                q = q.where(Project.active.is_(True), Customer.active.is_(True))
             if customer:
                 q = q.where(Project.customer_id == find_customer(s, customer).id)
             rows = s.scalars(q.order_by(func.lower(Project.name)))
