@@ -16,10 +16,15 @@ changes feed filter identically; :func:`can_read` asks the same condition):
 * holidays: company holidays for everyone; time off like entries;
 * customers, projects, tasks, teams, users, company settings: everyone signed in.
 
+When a change to a user or a team changes what someone reads, the devices
+follow: :mod:`sync.server.views` records the rows that entered and left each
+affected reader's view, judged by this same :func:`visible`.
+
 Writing (:func:`check_write`, on the current and the new row):
 
 * customers, projects: managers and admins; users, teams, rates, company
-  settings, company holidays: admins; time off: admins or the manager of that
+  settings, company holidays: admins; a team's manager is a manager or an
+  admin (:func:`check_team_manager`); time off: admins or the manager of that
   user's team — the functions of :mod:`desktop.core.permissions`;
 * tasks (:func:`check_task_write`): anyone creates one, as its ``created_by``
   (the server sets it; a push can't name someone else or change it later);
