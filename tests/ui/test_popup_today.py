@@ -190,6 +190,11 @@ def test_long_names_widen_the_popup_up_to_a_maximum_then_elide(qtbot: Any, state
     assert popup.width() <= MAX_WIDTH
 
 
-def test_a_short_day_keeps_the_minimum_width(qtbot: Any, state: Any, day: Any) -> None:
+def test_a_day_that_fits_shows_every_entry_whole(qtbot: Any, state: Any, day: Any) -> None:
     popup = make_popup(qtbot, state)
-    assert MIN_WIDTH <= popup.width() <= MAX_WIDTH
+    assert MIN_WIDTH <= popup.width() < MAX_WIDTH
+    table = popup.today_panel.table
+    qtbot.waitUntil(lambda: table.columnWidth(WHAT) > 0)
+    for row in range(table.model().rowCount()):
+        text = table.model().index(row, WHAT).data()
+        assert table.fontMetrics().horizontalAdvance(text) < table.columnWidth(WHAT), text

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -214,13 +215,21 @@ class TodayTable(QTableView):
         self.setFixedHeight(rows * self.verticalHeader().defaultSectionSize() + 2)
 
     def content_width(self) -> int:
-        """The width every column needs to show its text whole."""
-        model, fm = self.model(), self.fontMetrics()
-        width = 0
-        for row in range(model.rowCount()):
-            texts = [str(model.index(row, c).data() or "") for c in range(model.columnCount())]
-            width = max(width, sum(fm.horizontalAdvance(t) + 14 for t in texts))
-        return width
+        """The width every column needs to show its text whole. Measured from
+        the texts (the rows need not be laid out yet): a cell's text plus the
+        item's padding, and for the columns sized to their contents at least
+        the size their (hidden) header section asks for."""
+        model, fm, header = self.model(), self.fontMetrics(), self.horizontalHeader()
+        if not model.rowCount():
+            return 0
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
+        pad = 2 * margin + 8
+        total = 2 * self.frameWidth()
+        for col in range(model.columnCount()):
+            width = max(fm.horizontalAdvance(str(model.index(row, col).data() or "")) + pad
+                        for row in range(model.rowCount()))
+            total += width if col == WHAT else max(width, header.sectionSizeHint(col))
+        return total
 
 
 class UndoBar(QFrame):
