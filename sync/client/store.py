@@ -265,10 +265,14 @@ def _settle_running(s: Session, row: TimeEntry) -> None:
     """At most one running timer per user (a schema rule): when a pulled timer
     runs while another local one does, the earlier one stops where the later
     started — the server's own rule; its copy follows once both are pushed."""
-    if row.started_at is None or row.ended_at is not None or row.deleted_at is not None:
+    if not _runs(row):
         return
+    # Not flushed yet (a flush now would break the one-running-timer index), so
+    # the query sees the rows as stored; the session's copies say what this page
+    # already changed: a timer stopped earlier in the page no longer runs, one
+    # started earlier in the page does.
     with s.no_autoflush:
-        other = s.scalar(
+        stored = s.scalars(
             select(TimeEntry).where(
                 TimeEntry.user_id == row.user_id,
                 TimeEntry.id != row.id,
@@ -276,13 +280,20 @@ def _settle_running(s: Session, row: TimeEntry) -> None:
                 TimeEntry.ended_at.is_(None),
                 TimeEntry.deleted_at.is_(None),
             )
-        )
-    if other is None or other.started_at is None:
+        ).all()
+    unflushed = [o for o in (*s.new, *s.dirty) if isinstance(o, TimeEntry)]
+    others = [o for o in (*stored, *unflushed) if o is not row and o.user_id == row.user_id]
+    other = next((o for o in others if _runs(o)), None)
+    if other is None or other.started_at is None or row.started_at is None:
         return
     stop = settle_two_timers(other.started_at, row.started_at)
     stopped = other if stop.stored_stops else row
     stopped.ended_at = stop.ended_at
     stopped.duration_s = stop.duration_s
+
+
+def _runs(row: TimeEntry) -> bool:
+    return row.started_at is not None and row.ended_at is None and row.deleted_at is None
 
 
 def _apply_setting(

@@ -296,3 +296,34 @@ def test_a_request_level_refusal_stops_the_round_without_attention(app: Any, clo
     assert report.error and "not your device" in report.error
     assert report.attention == 0 and all(o.state == "pending" for o in outbox(app))
     e.close()
+
+
+def test_a_timer_stopped_earlier_in_the_same_page_does_not_stop_a_running_one(
+    app: Any, clock: Any
+) -> None:
+    """One page: our timer stopped (by another device), then an earlier-started
+    timer that the server has running. The stop is applied first, so the running
+    one stays running — as on the server."""
+    import uuid
+
+    me = app.directory.profile().id
+    ours = app.tracking.start(me, customer="ACME", at=clock.now - timedelta(minutes=20)).entry
+    api = PagedApi([])
+    e = engine(app, api, clock)
+    assert e.sync_once().waiting == 0  # ours is version 1 on the "server", nothing pending
+    started = (clock.now - timedelta(minutes=20)).isoformat()
+    stopped_at = (clock.now - timedelta(minutes=5)).isoformat()
+    other = str(uuid.uuid4())
+    api.pages = [
+        [
+            entry_change(1, app, ours.id, started_at=started, ended_at=stopped_at,
+                         duration_s=900, source="timer", version=2),
+            entry_change(2, app, other, source="timer", duration_s=0,
+                         started_at=(clock.now - timedelta(minutes=30)).isoformat()),
+        ]
+    ]  # fmt: skip
+    assert e.sync_once().pulled == 2
+    running = app.tracking.running(me)
+    assert running is not None and running.id == other and running.ended_at is None
+    assert app.tracking.get(me, ours.id).ended_at == clock.now - timedelta(minutes=5)
+    e.close()
