@@ -18,8 +18,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sys
 
     from desktop.cli.handoff import hand_off
+    from desktop.cli.text import argv_problem
 
-    code = hand_off(sys.argv[1:] if argv is None else list(argv))
+    args = sys.argv[1:] if argv is None else list(argv)
+    # Arguments that are not text are never handed off: the parser refuses them.
+    code = hand_off(args) if argv_problem(args) is None else None
     if code is not None:
         return code
     from desktop.cli.entry import main as run

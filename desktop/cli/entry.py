@@ -31,6 +31,7 @@ from desktop.cli.base import (
     add_global_options,
     start_app,
 )
+from desktop.cli.text import argv_problem, one_line
 from desktop.core.errors import NoProfile, PunchclockError
 
 if TYPE_CHECKING:
@@ -78,35 +79,11 @@ def build_parser() -> tuple[Parser, dict[str, Run]]:
 
 
 def check_text(argv: Sequence[str]) -> None:
-    """Arguments must be valid UTF-8. Python decodes ``sys.argv`` with
-    ``surrogateescape``, so each byte that is not UTF-8 arrives as a lone
-    surrogate (U+DC80..U+DCFF), which no database, JSON or server would take
-    later: every argument is checked here, before anything is parsed."""
-    for number, arg in enumerate(argv, 1):
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raw = os.fsencode(arg)
-            at = len(arg[: exc.start].encode("utf-8", "surrogateescape"))
-            shown = one_line(raw.decode("utf-8", "backslashreplace"))
-            raise UsageError(
-                f'punchclock: argument {number} ("{shown}") is not valid UTF-8 text '
-                f"(byte 0x{raw[at]:02X} at position {at + 1})"
-            ) from None
-
-
-# C0 and C1 control characters, shown escaped so that a message is one line and
-# never drives the terminal.
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {
-    0x09: "\\t",
-    0x0A: "\\n",
-    0x0D: "\\r",
-}
-
-
-def one_line(text: str) -> str:
-    """``text`` with its control characters escaped (what stderr shows of input)."""
-    return text.translate(_CONTROLS)
+    """Every argument is UTF-8 text (:mod:`desktop.cli.text`), checked before
+    anything is parsed."""
+    problem = argv_problem(argv)
+    if problem is not None:
+        raise UsageError(problem)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
