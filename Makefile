@@ -64,8 +64,20 @@ unit: $(STAMP)
 test: $(STAMP) sysdeps lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider --timeout=600
 
-bench: $(STAMP)
-	$(BIN)/python -m pytest tests/bench -q --benchmark-only
+# The peers the benchmarks compare against, for the benchmarks only (not project
+# dependencies): Watson in a venv of its own; Timewarrior comes with sysdeps.
+BENCH_VENV := build/bench-venv
+
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q td-watson
+	@touch $@
+
+# Bytecode first: an installed package ships it, and a shell with
+# PYTHONDONTWRITEBYTECODE set would otherwise compile every module on every run.
+bench: $(STAMP) sysdeps $(BENCH_VENV)/.installed
+	$(BIN)/python -m compileall -q desktop sync
+	$(BIN)/python -m pytest tests/bench -q -p no:cacheprovider --benchmark-only
 
 # Offscreen shots of the tray app's windows into test-output/ (look at them after UI changes).
 screenshots: $(STAMP)

@@ -68,13 +68,15 @@ class TrayApp(QObject):
     def __init__(self, core: Punchclock, *, tray_wait_s: float = TRAY_WAIT_S,
                  idle_source: IdleSource | bool | None = True,
                  sync_options: dict[str, Any] | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None,
+                 shown_icon: QSystemTrayIcon | None = None) -> None:
+        """``shown_icon``: the tray icon start-up showed before the core loaded."""
         super().__init__(parent)
         self.core = core
         self.tray_wait_s = tray_wait_s
         self.state = TrackerState(core, self)
         self.popup = TimerPopup(self.state)
-        self.tray = TrayIcon(self.state, self)
+        self.tray = TrayIcon(self.state, self, icon=shown_icon)
         self.reminders = ReminderScheduler(core, self)
         self.sync = SyncLink(self.state, parent=self, **(sync_options or {}))
         settings = core.preferences.settings()

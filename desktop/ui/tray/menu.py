@@ -68,14 +68,17 @@ class TrayIcon(QObject):
     sync_requested = Signal()
     attention_requested = Signal()
 
-    def __init__(self, state: TrackerState, parent: QObject | None = None) -> None:
+    def __init__(self, state: TrackerState, parent: QObject | None = None,
+                 icon: QSystemTrayIcon | None = None) -> None:
+        """``icon``: the one start-up already showed (see :mod:`desktop.ui.main`)."""
         super().__init__(parent)
         self.state = state
         self.windows: list[WindowEntry] = []
         self.sync_status = LOCAL_ONLY
         self.sync_logged_in = False
         self.sync_attention = 0
-        self.icon = QSystemTrayIcon(tray_icon(False), self)
+        self.icon = icon or QSystemTrayIcon(tray_icon(False))
+        self.icon.setParent(self)
         self.menu = QMenu()
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
