@@ -276,3 +276,37 @@ def test_exactly_24h_is_fine() -> None:
     assert week_problems(entries, POLICY, NOW) == []
     entries.append(manual("c", 1))
     assert [p.code for p in week_problems(entries, POLICY, NOW)] == ["day_over_24h"]
+
+
+@pytest.mark.parametrize(
+    ("billable", "text", "refusal", "warning"),
+    [
+        (True, "", True, None),
+        (True, "   \n", True, None),
+        (True, "stuff", False, "too vague"),
+        (True, "Client stuff, 4 h", False, "too vague"),
+        (True, "fixed it", False, "at least 15 characters"),
+        (True, GOOD, False, None),
+        (False, "", False, None),
+        (False, "stuff", False, None),
+    ],
+)
+def test_entry_description_check(billable: bool, text: str, refusal: bool,
+                                 warning: str | None) -> None:
+    from desktop.core.rules import EMPTY_BILLABLE, entry_description_check
+
+    check = entry_description_check(POLICY, billable=billable, description=text, work_date=D)
+    assert check.refusal == (EMPTY_BILLABLE if refusal else None)
+    if warning is None:
+        assert check.warning is None
+    else:
+        assert check.warning is not None and warning in check.warning
+
+
+def test_entry_description_check_without_a_minimum_asks_for_nothing_empty() -> None:
+    from desktop.core.rules import entry_description_check
+
+    lax = DescriptionPolicy(min_length=0)
+    assert entry_description_check(lax, billable=True, description="", work_date=D).refusal is None
+    assert "vague" in (entry_description_check(lax, billable=True, description="misc",
+                                               work_date=D).warning or "")

@@ -362,3 +362,31 @@ def test_today_lists_the_days_entries_with_locks_notes_and_totals(app, clock):
     assert {i.locked for i in locked.entries} == {
         "week 2026-W48 is submitted; its entries can't be changed"
     }
+
+
+def test_the_grid_applies_the_same_rule_and_reuses_the_rows_description(app):
+    from desktop.core.rules import EMPTY_BILLABLE
+
+    mon = date(2026, 11, 23)
+    with pytest.raises(ValidationError) as refused:
+        app.grid.set_cell(
+            None, mon, customer="Globex", project=None, task=None, day_index=0, duration_s=3600
+        )
+    assert refused.value.message == EMPTY_BILLABLE
+    app.grid.set_cell(
+        None,
+        mon,
+        customer="Globex",
+        project=None,
+        task=None,
+        day_index=0,
+        duration_s=3600,
+        description="firewall rules review",
+    )
+    # the next cell of the row takes the row's last description
+    app.grid.set_cell(
+        None, mon, customer="Globex", project=None, task=None, day_index=1, duration_s=1800
+    )
+    texts = [e.description for e in app.tracking.entries(None, start=mon, end=WED)]
+    assert texts == ["firewall rules review", "firewall rules review"]
+    assert app.grid.description_warning("", True, mon) == EMPTY_BILLABLE
