@@ -66,6 +66,7 @@ SERVER_OWNED: dict[str, frozenset[str]] = {
 _user = ENTITY_TABLES["user"]
 _team = ENTITY_TABLES["team"]
 _entry = ENTITY_TABLES["time_entry"]
+_rate = ENTITY_TABLES["rate"]
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,8 @@ def check_write(
     if entity in ("customer", "project"):
         ok = permissions.can_manage_customers(me)
         what = "only managers and admins change customers and projects"
+        if ok and op == "delete":
+            check_unused(conn, entity, row["id"])
     elif entity in ("user", "team"):
         ok, what = permissions.can_manage_people(me), "only admins change users and teams"
     elif entity in ("rate", "company_setting"):
@@ -233,6 +236,18 @@ def check_write(
         ok, what = False, f"{entity} rows change only through workflow actions"
     if not ok:
         raise Forbidden(what)
+
+
+def check_unused(conn: Connection, entity: str, row_id: str) -> None:
+    """A customer or project any live entry (or rate override) refers to is
+    never deleted — archived instead (the desktop's rule, with everyone's data)."""
+    for table, what in ((_entry, "time logged on it"), (_rate, "rate overrides")):
+        column = table.c.customer_id if entity == "customer" else table.c.project_id
+        used = conn.scalar(
+            select(table.c.id).where(column == row_id, table.c.deleted_at.is_(None)).limit(1)
+        )
+        if used is not None:
+            raise Conflict(f"the {entity} has {what}; archive it instead")
 
 
 def _task_usage(conn: Connection, task_id: str, actor_id: str) -> tuple[bool, bool]:

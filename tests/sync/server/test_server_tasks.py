@@ -155,3 +155,22 @@ def test_a_task_belongs_to_a_customer_and_its_project(world: World) -> None:
     assert _push(world, "tom", m)[0]["status"] == "rejected"
     proj = _task_create(world, seq=2, project_id=world.ids["acme_proj"])
     assert _push(world, "tom", proj)[0]["status"] == "applied"
+
+
+def _change(entity: str, row_id: str, seq: int, base: int, op: str = "delete") -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "seq": seq, "entity": entity, "op": op,
+            "entity_id": row_id, "base_version": base, "data": {}}  # fmt: skip
+
+
+def test_a_customer_in_use_is_never_deleted_but_an_unused_project_is(world: World) -> None:
+    _tia_logs_on(world, _toms_task(world))  # on ACME, no project
+    acme = world.ids["acme"]
+    result = _push(world, "mia", _change("customer", acme, 1, _version(world, "customer", acme)))
+    assert result[0]["status"] == "rejected", result
+    assert "has time logged on it; archive it instead" in result[0]["message"]
+    project = world.ids["acme_proj"]
+    m = _change("project", project, 2, _version(world, "project", project))
+    assert _push(world, "mia", m)[0]["status"] == "applied"
+    with world.db.read() as conn:
+        row = get_row(conn, "customer", acme)
+    assert row is not None and row["deleted_at"] is None
