@@ -46,7 +46,13 @@ Push
     * Entries of a submitted or approved week: ``rejected``, code ``locked``,
       with the server copy. Two running timers for one user: the later start
       stops the earlier one at that instant (laptop clocks never order changes
-      otherwise).
+      otherwise) — when that stop is allowed (the stopped timer's week open, it
+      and its day within 24 h); otherwise the mutation bringing the second
+      timer is ``rejected`` (``locked`` / ``validation``) and nothing changes.
+    * A time entry's ``work_date`` is the local date at ``started_at`` in the
+      owner's timezone and a timed entry's ``duration_s`` is ``ended_at -
+      started_at``; a create or an update of those fields that disagrees is
+      ``rejected`` with code ``validation``.
 
 Pull
     ``GET /api/v1/sync/changes?since=CURSOR&limit=N`` → :class:`ChangesResponse`.

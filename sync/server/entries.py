@@ -8,22 +8,36 @@ with the pure rule modules (one rule, two ends):
 * ``duration_s`` is 0..24 h, ``ended_at >= started_at``, an end needs a start,
   ``source`` is one of the desktop's sources; the description passes
   :func:`desktop.core.rules.check_description_text` and is stored trimmed;
+* an entry's times agree with each other as the desktop makes them: with a
+  start, ``work_date`` is the local date at ``started_at`` in the owner's
+  timezone (:func:`desktop.core.timeutil.work_date`); with a start and an end,
+  ``duration_s`` is ``ended_at - started_at`` in whole seconds. An update that
+  leaves all four fields as stored is not re-judged (the owner's timezone may
+  have changed since the entry was logged);
 * a day holds at most 24 h (``rules.MAX_DAY_S``) of the owner's time;
 * entries of a submitted or approved week are locked
   (:func:`desktop.core.workflow.check_entry_editable`), for the week the entry
   is in and the week it moves to;
 * two running timers for one user: the later start stops the earlier one at
-  that instant (server decides; laptop clocks never order anything else).
+  that instant (server decides; laptop clocks never order anything else) —
+  only when that stop is itself allowed: the stopped timer's week is open, it
+  runs at most 24 h, and its day stays within 24 h. Otherwise the mutation
+  that brought the second timer is refused (``locked`` or ``validation``,
+  naming the running timer) and nothing changes: the user stops the running
+  timer when it really stopped, then starts again. This is DESIGN §6's "a
+  submitted/approved week wins over an offline edit" and the 24 h day applied
+  to the stop the rule would make — the one stop the desktop's own start makes
+  too (after checking the running timer's week).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from desktop.core.errors import NotFound, ValidationError
+from desktop.core.errors import Locked, NotFound, ValidationError
 from desktop.core.rules import (
     ENTRY_SOURCES,
     MAX_DAY_S,
@@ -31,7 +45,7 @@ from desktop.core.rules import (
     check_description_text,
     settle_two_timers,
 )
-from desktop.core.timeutil import format_week, week_start
+from desktop.core.timeutil import format_week, week_start, work_date
 from desktop.core.workflow import Status, check_entry_editable
 from sync.server.db.models import ENTITY_TABLES
 from sync.server.rows import RowWriter
@@ -122,7 +136,8 @@ def check_entry(
 ) -> dict[str, Any]:
     """Validate the entry as it would be saved (``current``: the stored row of
     an update); returns it with the description trimmed."""
-    if _live(conn, "user", row.get("user_id")) is None:
+    owner = _live(conn, "user", row.get("user_id"))
+    if owner is None:
         raise NotFound("no such user")
     customer, _ = _customer_and_project(conn, row, current, "entry")
     task = _target(conn, row, current, "task", "entry's task")
@@ -143,22 +158,77 @@ def check_entry(
         raise ValidationError("the entry ends before it starts")
     if row.get("source", "manual") not in ENTRY_SOURCES:
         raise ValidationError(f"source must be one of {', '.join(ENTRY_SOURCES)}")
+    _check_times(row, current, owner["timezone"])
     cleaned = dict(row)
     cleaned["description"] = check_description_text(row.get("description") or "")
     if cleaned.get("deleted_at") is None:
-        others = conn.scalar(
-            select(func.coalesce(func.sum(_entry.c.duration_s), 0)).where(
-                _entry.c.user_id == row["user_id"],
-                _entry.c.work_date == row["work_date"],
-                _entry.c.deleted_at.is_(None),
-                _entry.c.id != row.get("id", ""),
-            )
-        )
-        if int(others or 0) + duration > MAX_DAY_S:
+        others = _day_total(conn, row["user_id"], row["work_date"], row.get("id", ""))
+        if others + duration > MAX_DAY_S:
             raise ValidationError(
                 f"{row['work_date'].isoformat()} would hold more than 24 hours of time"
             )
     return cleaned
+
+
+_TIME_FIELDS = ("work_date", "started_at", "ended_at", "duration_s")
+
+
+def _check_times(row: dict[str, Any], current: dict[str, Any] | None, tz: str) -> None:
+    """``work_date`` and ``duration_s`` agree with the start and end (module rule)."""
+    if current is not None and all(row.get(f) == current.get(f) for f in _TIME_FIELDS):
+        return
+    started, ended = row.get("started_at"), row.get("ended_at")
+    if started is None:
+        return
+    local = work_date(started, tz)
+    if row["work_date"] != local:
+        raise ValidationError(
+            f"work_date {row['work_date'].isoformat()} is not the date the entry starts "
+            f"on in {tz} ({local.isoformat()})"
+        )
+    if ended is not None:
+        seconds = int((ended - started).total_seconds())
+        if (row.get("duration_s") or 0) != seconds:
+            raise ValidationError(
+                f"duration_s {row.get('duration_s') or 0} is not the time from started_at "
+                f"to ended_at ({seconds})"
+            )
+
+
+def _day_total(conn: Connection, user_id: str, day: date, exclude_id: str) -> int:
+    """Seconds the user's live entries other than ``exclude_id`` hold on ``day``."""
+    total = conn.scalar(
+        select(func.coalesce(func.sum(_entry.c.duration_s), 0)).where(
+            _entry.c.user_id == user_id,
+            _entry.c.work_date == day,
+            _entry.c.deleted_at.is_(None),
+            _entry.c.id != exclude_id,
+        )
+    )
+    return int(total or 0)
+
+
+def _check_stop(conn: Connection, timer: dict[str, Any], at: datetime) -> None:
+    """The two-timers rule may stop ``timer`` at ``at`` only as a stop of its own
+    would be allowed (module rule)."""
+    began = timer["started_at"]
+    what = f"the running timer started {began.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    try:
+        check_week_open(conn, timer["user_id"], timer["work_date"])
+    except Locked as exc:
+        raise Locked(f"{what} can't be stopped: {exc.message}") from None
+    seconds = int((at - began).total_seconds())
+    if seconds > MAX_DAY_S:
+        raise ValidationError(
+            f"stopping {what} at {at.astimezone(UTC):%Y-%m-%d %H:%M} UTC would make it run "
+            "more than 24 hours; stop it when it really stopped, then start again"
+        )
+    day = timer["work_date"]
+    if _day_total(conn, timer["user_id"], day, timer["id"]) + seconds > MAX_DAY_S:
+        raise ValidationError(
+            f"stopping {what} at {at.astimezone(UTC):%H:%M} UTC would put more than 24 hours "
+            f"on {day.isoformat()}; stop it when it really stopped, then start again"
+        )
 
 
 def check_task_row(
@@ -201,10 +271,9 @@ def settle_running(writer: RowWriter, row: dict[str, Any]) -> dict[str, Any]:
     if other is None:
         return row
     stop = settle_two_timers(other["started_at"], row["started_at"])
+    _check_stop(writer.conn, dict(other) if stop.stored_stops else row, stop.ended_at)
     stopped = {"ended_at": stop.ended_at, "duration_s": stop.duration_s}
     if stop.stored_stops:
         writer.save("time_entry", dict(other), stopped)
         return row
     return {**row, **stopped}
-
-
