@@ -312,6 +312,8 @@ def main() -> int:
         shot(popup, "popup.png")
         popup.search.setText("mig")
         shot(popup, "popup-search.png")
+        popup.search.setText("globex label printer jams after the firmware update")
+        shot(popup, "popup-create-task.png")
 
         log = LogTimeDialog(state)
         log.picker.customer.setCurrentIndex(1)
