@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from desktop.cli import directory_changes as changes
 from desktop.cli import output
-from desktop.cli.base import Cli, CommandParser, Commands
+from desktop.cli.base import Cli, CommandParser, Commands, open_window
 
 TITLE = "Customers, projects, tasks, people"
 ROLES = ["technician", "manager", "admin"]
@@ -58,6 +58,8 @@ def add_parsers(commands: Commands) -> None:
     a.add_argument("--customer", help="only this customer's")
     a.add_argument("--all", action="store_true", help="archived tasks too")
     changes.add_parsers(tsub, "task")
+
+    commands.add("manage", "open the Manage window: customers, projects, tasks", cmd_manage)
 
     c = commands.add("user", "users", cmd_user)
     usub = c.add_subparsers(dest="action", required=True, parser_class=CommandParser)
@@ -156,6 +158,10 @@ def cmd_task(cli: Cli) -> None:
             lambda: output.lines(rows, lambda t: f"{t.id[:8]}  {output.task_path(t)}",
                                  "no tasks"),
         )
+
+
+def cmd_manage(cli: Cli) -> None:
+    open_window(cli, "manage", "customer|project|task list")
 
 
 def cmd_user(cli: Cli) -> None:

@@ -3,6 +3,8 @@ rename, archive, unarchive and delete."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.e2e.conftest import Run
 
 
@@ -54,3 +56,12 @@ def test_edit_with_nothing_to_change_is_a_usage_error(run: Run) -> None:
         code, out, err = run(*args)
         assert (code, out) == (2, "")
         assert "nothing to change" in err
+
+
+def test_manage_without_a_display_names_the_cli_twins(run: Run, monkeypatch: Any) -> None:
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = run("manage")
+    assert (code, out) == (1, "")
+    assert err == ("punchclock: no window here (no graphical session: DISPLAY is not set); "
+                   "use `punchclock customer|project|task list`\n")
