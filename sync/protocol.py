@@ -61,6 +61,11 @@ Pull
     (tombstones included). The client applies a page and stores ``cursor`` in
     one local transaction. Only rows the caller may read are listed (one policy
     for lists, single records and changes); technicians never receive cost rates.
+    ``&echoes=false`` (additive; default true) leaves out the rows whose current
+    version the calling device pushed itself: their ``applied``/``duplicate``
+    push results carried the server's full copy (``server_copy``), which the
+    device stores. A change by anyone else, or made by the server on the side,
+    is always sent.
 
 Records (added with the server; additive)
     ``GET /api/v1/records/{entity}?user_id=&work_date_from=&work_date_to=&limit=&offset=``
@@ -73,10 +78,11 @@ Server notes (added with the server; additive)
       ``rejected`` or ``conflict`` is judged again (it changed nothing), so a
       locked edit can be retried once the week is returned.
     * ``push``'s ``device_id`` must be the device the token was issued to (403).
-    * ``applied`` results carry ``server_copy`` for timesheet actions (the sheet
-      after the transition; its id may differ from the pushed local draft id)
-      and for merged updates (the merged row); otherwise ``server_copy`` is the
-      server's row for ``locked``/``invalid_state`` rejections and conflicts.
+    * ``applied`` results carry ``server_copy``: the row as stored (create,
+      update — merged or not — and delete) or the sheet after a timesheet
+      action (its id may differ from the pushed local draft id); otherwise
+      ``server_copy`` is the server's row for ``locked``/``invalid_state``
+      rejections and conflicts.
     * The owner editing an entry clears its ``rejection_reason`` (pushing
       ``rejection_reason: null`` is allowed; any other value is forbidden).
     * 401 codes: ``unauthenticated``, ``token_expired``, ``token_revoked``;

@@ -12,8 +12,12 @@ Push
     still judged by the server (merge or conflict), never rebased over it.
     Per-item results:
 
-    * ``applied`` / ``duplicate`` — the version is stored on the local row, the
-      outbox row is done (deleted).
+    * ``applied`` / ``duplicate`` — the outbox row is done (deleted); the
+      server's copy of the row in the result (version, ``updated_at``,
+      ``deleted_at``, values it normalized) is written into the local row like
+      a pulled change (pending later edits keep their fields; an older copy
+      than the row already holds is ignored), or just its version when the
+      result has no copy.
     * ``conflict`` — the server copy is applied locally; the outbox row keeps the
       local value and moves to *needs attention* (``conflict: …``): the user
       retries it on top of the server copy, or discards it.
@@ -31,6 +35,9 @@ Push
 Pull
     ``/sync/changes`` page by page; each page and the new cursor are written in
     ONE local transaction (:mod:`sync.client.store` merges with pending edits).
+    Without echoes: the rows this device pushed and holds from the push results
+    are not sent back — except on a pull from cursor 0 (first sync, another
+    account, a discarded attention item), which takes everything.
 
 Offline or logged out, the round stops where it is; nothing is lost: the
 outbox keeps everything that was not answered.
@@ -242,17 +249,20 @@ class SyncEngine:
         by_id = {r.id: r for r in response.results}
         with self.replica.write() as s:
             store.prefetch(s, [(i.entity, i.entity_id) for i in batch])
+            copies: list[tuple[QueueItem, protocol.MutationResult]] = []
             for item in batch:
                 result = by_id.get(item.id)
                 if result is None:
                     self._backoff_in(s, item, "the server sent no result for this change", tally)
                 elif result.status in ("applied", "duplicate"):
                     results.applied(s, item, result, queue, tally.repeated)
+                    copies.append((item, result))
                     tally.pushed += 1
                 else:
                     results.refused(s, item, result)
                     tally.attention += 1
                     tally.held.add(item.entity_id)
+            results.store_copies(s, copies)
 
     def _well_formed(self, item: QueueItem, tally: _Tally) -> bool:
         """A row that can't even be expressed as a mutation needs attention."""
@@ -309,7 +319,7 @@ class SyncEngine:
         while True:
             with self.replica.write() as s:
                 cursor = store.sync_state(s).pull_cursor
-            page = self.api.changes(cursor, self.pull_limit)
+            page = self.api.changes(cursor, self.pull_limit, echoes=cursor == 0)
             try:
                 done = self._apply_page(page, cursor, careful=False)
             except IntegrityError:

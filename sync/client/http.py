@@ -168,9 +168,14 @@ class ApiClient:
         return protocol.PushResponse.model_validate(body)
 
     def changes(
-        self, since: int, limit: int = protocol.DEFAULT_PULL_LIMIT
+        self, since: int, limit: int = protocol.DEFAULT_PULL_LIMIT, *, echoes: bool = True
     ) -> protocol.ChangesResponse:
-        body = self._call("GET", "/sync/changes", params={"since": since, "limit": limit})
+        """A page of changes; ``echoes`` False leaves out the rows this device
+        pushed itself and got back in full in the push results."""
+        params: dict[str, Any] = {"since": since, "limit": limit}
+        if not echoes:
+            params["echoes"] = "false"
+        body = self._call("GET", "/sync/changes", params=params)
         return protocol.ChangesResponse.model_validate(body)
 
     # ------------------------------------------------------------- plumbing

@@ -58,6 +58,28 @@ def applied(
     )
 
 
+def store_copies(s: Session, applied: Sequence[tuple[QueueItem, protocol.MutationResult]]) -> None:
+    """Write the server's copies from a batch's applied results into the local
+    rows, after the batch's outbox rows are gone (so only later pending edits
+    keep their fields); a copy older than the local row is ignored."""
+    copies = [
+        (item, r)
+        for item, r in applied
+        if r.server_copy is not None and item.op != "action" and r.version is not None
+    ]
+    if not copies:
+        return
+    pending = store.pending_map(s)
+    for item, r in copies:
+        assert r.server_copy is not None and r.version is not None
+        if store.row_version(s, item.entity, item.entity_id) > r.version:
+            continue
+        deleted = r.server_copy.get("deleted_at") is not None
+        store.apply_change(
+            s, item.entity, item.entity_id, r.version, deleted, r.server_copy, pending
+        )
+
+
 def to_attention(s: Session, outbox_id: str, message: str) -> None:
     row = s.get(Outbox, outbox_id)
     if row is not None:

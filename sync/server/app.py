@@ -15,6 +15,7 @@ is :class:`sync.protocol.ErrorOut`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -289,7 +290,8 @@ def create_app(
     def push(body: p.PushRequest, sess: Sess, who: Who) -> p.PushResponse:
         if body.device_id != sess.device_id:
             raise ApiError(403, "forbidden", "device_id is not the device this token was issued to")
-        return p.PushResponse(results=applier.push(who.id, sess.device_id, body.mutations))
+        results = applier.push(who.id, sess.device_id, body.mutations, origin=sess.device_row_id)
+        return p.PushResponse(results=results)
 
     @app.get(
         f"{p.API_PREFIX}/sync/changes",
@@ -299,11 +301,14 @@ def create_app(
     )
     def pull(
         who: Who,
+        sess: Sess,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
+        echoes: bool = True,
     ) -> p.ChangesResponse:
+        skip = None if echoes else sess.device_row_id
         with db.read() as conn:
-            return changes.changes(conn, who, since, limit)
+            return changes.changes(conn, who, since, limit, skip_origin=skip)
 
     @app.get(
         f"{p.API_PREFIX}/records/{{entity}}",
@@ -352,6 +357,15 @@ def create_app(
         return {"ok": True, "protocol": p.PROTOCOL_VERSION}
 
     return app
+
+
+WORKER_DATABASE_ENV = "PUNCHCLOCK_SERVER_WORKER_DATABASE"
+
+
+def app_from_environment() -> FastAPI:
+    """One worker of ``punchclock-server serve --workers N``: the database the
+    command put in :data:`WORKER_DATABASE_ENV`, already migrated by it."""
+    return create_app(os.environ[WORKER_DATABASE_ENV], migrate=False)
 
 
 def _user_out(conn: Any, user_id: str) -> p.UserOut:

@@ -21,29 +21,49 @@
   ``fields`` (``merged`` true), otherwise ``conflict``/``version_conflict`` with
   the server copy. update/delete of a tombstone → conflict; delete with a
   stale base → conflict. Rows the actor may not read are ``not_found``.
+* ``applied`` create/update/delete results carry the server's copy of the row
+  (version, ``updated_at``, ``deleted_at``, values the server normalized), and
+  the row records the pushing device as its ``origin``: that device holds the
+  row exactly as stored, so a pull that asks for no echoes leaves it out.
+  Rows a mutation changes on the side (a timer it stopped, a week's events)
+  get no origin and are pulled as usual; so is the sheet of a workflow action.
 * ``server_copy`` is only ever a row the actor may read (:mod:`policy`).
+* Scopes (PostgreSQL, where batches of several processes run in parallel):
+  before a mutation runs, its scope is locked to the end of the batch's
+  transaction — the owner of the entry or week for entries and workflow
+  actions (every rule that spans rows — one running timer, 24 h days, locked
+  weeks, submit validation — is about one owner's rows), else the shared
+  directory. So two pushes of one owner, or two directory changes, never
+  interleave, and the idempotency check (which runs under the scope lock) sees
+  any earlier copy of the same mutation. A deadlock between two batches (say,
+  two managers deciding the same two weeks in opposite order) rolls one back,
+  and it runs again (:data:`MAX_TRIES`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from desktop.core.errors import Conflict, Forbidden, Locked, NotFound, PunchclockError
 from desktop.core.errors import ValidationError as CoreValidation
 from sync.protocol import Mutation, MutationResult
 from sync.server import entries, policy
 from sync.server.actions import apply_action
-from sync.server.db.database import ServerDatabase
-from sync.server.db.models import KEY_COLUMN, mutation_result
+from sync.server.db.database import ServerDatabase, is_retryable
+from sync.server.db.models import ENTITY_TABLES, KEY_COLUMN, mutation_result
 from sync.server.rows import RowWriter, changed_since, coerce_data, get_row, row_data
 
 Clock = Callable[[], datetime]
 Fault = Callable[[Mutation], None]
+MAX_TRIES = 3
+DIRECTORY = "directory"
+_entry = ENTITY_TABLES["time_entry"]
 
 _CODES: dict[type[PunchclockError], str] = {
     Locked: "locked",
@@ -64,22 +84,72 @@ class Outcome(Exception):
         self.status, self.code, self.message, self.copy = status, code, message, copy
 
 
+@dataclass
+class _Batch:
+    """What one push transaction remembers between its mutations: the scopes it
+    holds, and the actor (loaded again after a user or team change)."""
+
+    held: set[str] = field(default_factory=set)
+    principal: policy.Principal | None = None
+
+    def actor(self, conn: Connection, user_id: str) -> policy.Principal | None:
+        if self.principal is None:
+            self.principal = policy.load_principal(conn, user_id)
+        return self.principal
+
+
 class Applier:
     def __init__(self, db: ServerDatabase, clock: Clock, fault: Fault | None = None) -> None:
         self.db, self.clock, self.fault = db, clock, fault
 
     def push(
-        self, user_id: str, device_id: str, mutations: Sequence[Mutation]
+        self,
+        user_id: str,
+        device_id: str,
+        mutations: Sequence[Mutation],
+        *,
+        origin: str | None = None,
     ) -> list[MutationResult]:
+        """Apply a batch in one transaction; ``origin`` (the device row id) is
+        recorded on the rows the device gets back in full."""
         ordered = sorted(mutations, key=lambda x: x.seq)
-        with self.db.write() as conn:
-            return [self._apply_one(conn, user_id, device_id, m) for m in ordered]
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                with self.db.write() as conn:
+                    batch = _Batch()
+                    return [
+                        self._apply_one(conn, batch, user_id, device_id, origin, m) for m in ordered
+                    ]
+            except DBAPIError as exc:
+                if tries >= MAX_TRIES or not is_retryable(exc):
+                    raise
+
+    def _scope(self, conn: Connection, user_id: str, m: Mutation) -> str:
+        if m.op == "action":
+            return f"owner:{m.data.get('user_id')}"
+        if m.entity != "time_entry":
+            return DIRECTORY
+        owner = conn.scalar(select(_entry.c.user_id).where(_entry.c.id == m.entity_id))
+        return f"owner:{owner or m.data.get('user_id') or user_id}"
 
     def _apply_one(
-        self, conn: Connection, user_id: str, device_id: str, m: Mutation
+        self,
+        conn: Connection,
+        batch: _Batch,
+        user_id: str,
+        device_id: str,
+        origin: str | None,
+        m: Mutation,
     ) -> MutationResult:
         if self.fault is not None:
             self.fault(m)
+        if self.db.dialect == "postgresql":
+            scope = self._scope(conn, user_id, m)
+            if scope not in batch.held:
+                self.db.lock(conn, scope)
+                batch.held.add(scope)
         copy: dict[str, Any] | None = None
         try:
             with conn.begin_nested():
@@ -90,18 +160,20 @@ class Applier:
                             "rejected", "forbidden", "this mutation id belongs to another user"
                         )
                     return MutationResult.model_validate({**stored[1], "status": "duplicate"})
-                actor = policy.load_principal(conn, user_id)
+                actor = batch.actor(conn, user_id)
                 if actor is None:
                     raise Outcome("rejected", "forbidden", "your account is not active")
                 writer = RowWriter(conn, self.clock())
                 try:
-                    result = self._dispatch(conn, writer, actor, m)
+                    result = self._dispatch(conn, writer, actor, m, origin)
                 except PunchclockError as exc:
                     code = next((c for t, c in _CODES.items() if isinstance(exc, t)), "validation")
                     current = get_row(conn, m.entity, m.entity_id) if m.op != "action" else None
                     if code in ("locked", "invalid_state") and current is not None:
                         copy = _readable_copy(conn, actor, m.entity, current)
                     raise Outcome("rejected", code, exc.message, copy) from None
+                if m.entity in ("user", "team"):
+                    batch.principal = None  # the actor's role or team may have changed
                 conn.execute(
                     insert(mutation_result).values(
                         device_id=device_id,
@@ -139,7 +211,12 @@ class Applier:
     # ------------------------------------------------------------ dispatch
 
     def _dispatch(
-        self, conn: Connection, writer: RowWriter, actor: policy.Principal, m: Mutation
+        self,
+        conn: Connection,
+        writer: RowWriter,
+        actor: policy.Principal,
+        m: Mutation,
+        origin: str | None,
     ) -> MutationResult:
         if m.op == "action":
             if m.entity != "timesheet":
@@ -156,14 +233,14 @@ class Applier:
             raise CoreValidation("data's id differs from entity_id")
         current = get_row(conn, m.entity, key)
         if m.op == "create":
-            return self._create(conn, writer, actor, m, current)
+            return self._create(conn, writer, actor, m, current, origin)
         if current is None or not policy.can_read(conn, actor, m.entity, current):
             raise _not_found(m)
         if current.get("deleted_at") is not None:
             raise _conflict(conn, actor, m, current, "was deleted on the server")
         if m.op == "delete":
-            return self._delete(conn, writer, actor, m, current)
-        return self._update(conn, writer, actor, m, current)
+            return self._delete(conn, writer, actor, m, current, origin)
+        return self._update(conn, writer, actor, m, current, origin)
 
     def _create(
         self,
@@ -172,6 +249,7 @@ class Applier:
         actor: policy.Principal,
         m: Mutation,
         current: dict[str, Any] | None,
+        origin: str | None,
     ) -> MutationResult:
         if current is not None:
             copy = _readable_copy(conn, actor, m.entity, current)
@@ -196,8 +274,8 @@ class Applier:
             entries.check_week_open(conn, values["user_id"], values["work_date"])
             values = entries.settle_running(writer, values)
             values.pop("id")
-        row = writer.create(m.entity, m.entity_id, values)
-        return _applied(m, m.entity, row)
+        row = writer.create(m.entity, m.entity_id, values, origin=origin)
+        return _answer(conn, writer, actor, m, row, origin)
 
     def _update(
         self,
@@ -206,6 +284,7 @@ class Applier:
         actor: policy.Principal,
         m: Mutation,
         current: dict[str, Any],
+        origin: str | None,
     ) -> MutationResult:
         names = m.fields if m.fields is not None else list(m.data)
         if "version" in names:
@@ -221,10 +300,8 @@ class Applier:
             merged = True
         if policy.is_export_stamp(actor, m.entity, changes):
             # an admin's accounting stamp: anyone's entry, in any week
-            row = writer.save(m.entity, current, changes)
-            return _applied(
-                m, m.entity, row, merged=merged, copy=row_data(m.entity, row) if merged else None
-            )
+            row = writer.save(m.entity, current, changes, origin=origin)
+            return _answer(conn, writer, actor, m, row, origin, merged=merged)
         policy.check_write(conn, actor, m.entity, current)
         new = {**current, **changes}
         policy.check_write(conn, actor, m.entity, new)
@@ -243,10 +320,8 @@ class Applier:
             new["rejection_reason"] = None  # an edit answers the manager's reason
             new = entries.settle_running(writer, new)
             changes = {k: v for k, v in new.items() if current.get(k) != v}
-        row = writer.save(m.entity, current, changes)
-        return _applied(
-            m, m.entity, row, merged=merged, copy=row_data(m.entity, row) if merged else None
-        )
+        row = writer.save(m.entity, current, changes, origin=origin)
+        return _answer(conn, writer, actor, m, row, origin, merged=merged)
 
     def _delete(
         self,
@@ -255,6 +330,7 @@ class Applier:
         actor: policy.Principal,
         m: Mutation,
         current: dict[str, Any],
+        origin: str | None,
     ) -> MutationResult:
         if m.entity == "company_setting":
             raise CoreValidation("company settings can't be deleted; set them instead")
@@ -266,8 +342,8 @@ class Applier:
         if m.entity == "time_entry":
             policy.check_not_exported(actor, current)
             entries.check_week_open(conn, current["user_id"], current["work_date"])
-        row = writer.save(m.entity, current, {"deleted_at": writer.now})
-        return _applied(m, m.entity, row)
+        row = writer.save(m.entity, current, {"deleted_at": writer.now}, origin=origin)
+        return _answer(conn, writer, actor, m, row, origin)
 
 
 def _not_found(m: Mutation) -> NotFound:
@@ -283,6 +359,24 @@ def _conflict(
     keeps both."""
     copy = _readable_copy(conn, actor, m.entity, current)
     return Outcome("conflict", "version_conflict", f"the {m.entity} {what}", copy)
+
+
+def _answer(
+    conn: Connection,
+    writer: RowWriter,
+    actor: policy.Principal,
+    m: Mutation,
+    row: dict[str, Any],
+    origin: str | None,
+    *,
+    merged: bool = False,
+) -> MutationResult:
+    """The applied result with the server's copy of the row; a row the actor
+    can't read back has no copy, so it keeps no origin (it is pulled)."""
+    copy = _readable_copy(conn, actor, m.entity, row)
+    if copy is None and origin is not None and row.get("origin") == origin:
+        writer.clear_origin(m.entity, row[KEY_COLUMN[m.entity]])
+    return _applied(m, m.entity, row, merged=merged, copy=copy)
 
 
 def _applied(

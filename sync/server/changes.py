@@ -15,6 +15,12 @@ still reads it; one that withdrew a row sends a ``gone`` change, when the
 caller still doesn't read it (a later change of view decides otherwise). As
 those are filtered after the SQL limit, a page never reaches past the last
 ``view_change`` revision it read.
+
+No echoes: with ``skip_origin`` (the caller's device row id) the rows whose
+current version that device pushed itself are left out like invisible rows —
+the push result gave it the server's full copy of each (:mod:`sync.server.apply`).
+A later change by anyone else (or by the server on the side) clears the origin,
+so the device pulls that version.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import heapq
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from sync.protocol import Change, ChangesResponse, Record, RecordsResponse
 from sync.server.db.database import current_counter
@@ -32,18 +38,23 @@ from sync.server.policy import Principal, visible
 from sync.server.rows import key_column, row_data
 
 
-def changes(conn: Connection, actor: Principal, since: int, limit: int) -> ChangesResponse:
+def changes(
+    conn: Connection,
+    actor: Principal,
+    since: int,
+    limit: int,
+    *,
+    skip_origin: str | None = None,
+) -> ChangesResponse:
     top = current_counter(conn)
     if since >= top:
         return ChangesResponse(changes=[], cursor=max(since, top), has_more=False)
     found: list[tuple[int, str, dict[str, Any]]] = []
     for entity, t in ENTITY_TABLES.items():
-        rows = conn.execute(
-            select(t)
-            .where(t.c.revision > since, t.c.revision <= top, visible(entity, actor))
-            .order_by(t.c.revision)
-            .limit(limit + 1)
-        ).mappings()
+        query = select(t).where(t.c.revision > since, t.c.revision <= top, visible(entity, actor))
+        if skip_origin is not None:
+            query = query.where(or_(t.c.origin.is_(None), t.c.origin != skip_origin))
+        rows = conn.execute(query.order_by(t.c.revision).limit(limit + 1)).mappings()
         found.extend((int(r["revision"]), entity, dict(r)) for r in rows)
     views, bound = _view_changes(conn, actor, since, top, limit)
     found.extend(views)

@@ -1,6 +1,6 @@
 """``punchclock-server``: serve the sync API and administer its database.
 
-    punchclock-server serve [--host 127.0.0.1] [--port 8765] [--database URL]
+    punchclock-server serve [--host 127.0.0.1] [--port 8765] [--workers N] [--database URL]
     punchclock-server user add EMAIL --name N --role R [--team T] --password-stdin
     punchclock-server team add NAME --manager EMAIL
     punchclock-server demo
@@ -11,6 +11,10 @@ to a SQLite file in the platform's user data folder ("Punchclock Server");
 PostgreSQL is ``postgresql+psycopg://user:pass@host/db``. The schema is
 migrated by every command except ``check``, which only reports. Errors are one
 line on stderr with a non-zero exit, never a traceback.
+
+``serve --workers N`` migrates once, then runs N server processes on the one
+port (uvicorn's workers); on PostgreSQL they push in parallel (see
+:mod:`sync.server.db.database`), on SQLite they take turns on the database lock.
 """
 
 from __future__ import annotations
@@ -108,13 +112,27 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
-        from sync.server.app import create_app
+        from sync.server.app import WORKER_DATABASE_ENV, create_app
 
-        if args.workers > 1:
-            raise CliError("--workers > 1: run several `serve` processes behind a proxy instead")
-        app = create_app(url)
-        print(f"Punchclock server on http://{args.host}:{args.port} ({url.split('://')[0]})")
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        if not 1 <= args.workers <= 64:
+            raise CliError("--workers must be between 1 and 64")
+        where = f"http://{args.host}:{args.port} ({url.split('://')[0]}"
+        if args.workers == 1:
+            app = create_app(url)
+            print(f"Punchclock server on {where})")
+            uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+            return 0
+        _open(url).dispose()  # migrate once, before the workers start
+        os.environ[WORKER_DATABASE_ENV] = url
+        print(f"Punchclock server on {where}, {args.workers} workers)", flush=True)
+        uvicorn.run(
+            "sync.server.app:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
         return 0
     from sync.server import admin
 

@@ -12,10 +12,12 @@ Rules:
   are never taken from a push: the key comes from ``entity_id``, the rest is
   the server's (``deleted_at`` only through a ``delete``).
 * :meth:`RowWriter.save` is the only way a synced row changes: it bumps
-  ``version``, sets ``updated_at`` to server time, assigns the next revision and
-  records which columns that version changed (``field_change``); a change
-  to a user or a team that changes who reads what also writes the rows that
-  entered or left each affected reader's view (:mod:`sync.server.views`).
+  ``version``, sets ``updated_at`` to server time, gives the row a provisional
+  revision (the real one is set just before commit, see
+  :mod:`sync.server.db.database`) and records which columns that version
+  changed (``field_change``); a change to a user or a team that changes who
+  reads what also writes the rows that entered or left each affected reader's
+  view (:mod:`sync.server.views`).
 """
 
 from __future__ import annotations
@@ -169,15 +171,24 @@ class RowWriter:
         self.conn = conn
         self.now = now
 
-    def create(self, entity: str, key: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    def create(
+        self,
+        entity: str,
+        key: str,
+        values: Mapping[str, Any],
+        *,
+        origin: str | None = None,
+    ) -> dict[str, Any]:
+        """Insert version 1; ``origin``: the pushing device that gets the row back."""
         t = table(entity)
-        revision = next_revisions(self.conn, 1)
+        revision = next_revisions(self.conn, t)
         row = {
             **values,
             KEY_COLUMN[entity]: key,
             "version": 1,
             "updated_at": self.now,
             "revision": revision,
+            "origin": origin,
         }
         if "deleted_at" in t.c:
             row.setdefault("deleted_at", None)
@@ -188,28 +199,42 @@ class RowWriter:
         return created
 
     def save(
-        self, entity: str, current: Mapping[str, Any], values: Mapping[str, Any]
+        self,
+        entity: str,
+        current: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        origin: str | None = None,
     ) -> dict[str, Any]:
         """Write ``values`` over ``current`` (only what differs); returns the new row.
-        Nothing differing → the row unchanged, no version bump."""
+        Nothing differing → the row unchanged, no version bump. ``origin``: the
+        pushing device that gets the row back (None for changes made on the side)."""
         changes = {k: v for k, v in values.items() if current.get(k) != v}
         if not changes:
             return dict(current)
         key = current[KEY_COLUMN[entity]]
         views = watch(self.conn, entity, current, changes)
         version = int(current["version"]) + 1
-        revision = next_revisions(self.conn, 1)
-        self.conn.execute(
-            update(table(entity))
-            .where(key_column(entity) == key)
-            .values(**changes, version=version, updated_at=self.now, revision=revision)
-        )
+        t = table(entity)
+        revision = next_revisions(self.conn, t)
+        written = {
+            **changes,
+            "version": version,
+            "updated_at": self.now,
+            "revision": revision,
+            "origin": origin,
+        }
+        self.conn.execute(update(t).where(key_column(entity) == key).values(**written))
         self._history(entity, key, version, sorted(set(changes) | {"updated_at"}))
         if views is not None:
             views.emit()
         saved = get_row(self.conn, entity, key)
         assert saved is not None
         return saved
+
+    def clear_origin(self, entity: str, key: str) -> None:
+        t = table(entity)
+        self.conn.execute(update(t).where(key_column(entity) == key).values(origin=None))
 
     def _history(self, entity: str, key: str, version: int, fields: list[str]) -> None:
         self.conn.execute(

@@ -14,14 +14,25 @@ run a real server on 127.0.0.1 in this process and set up its people.
 ``database_url`` picks PostgreSQL instead of a SQLite file in ``tmp_path``;
 ``app_kwargs`` go to :func:`sync.server.app.create_app` (``clock``, ``fault``,
 ``login_limits``, ``token_ttl``).
+
+``with pg_cluster() as cluster: url = cluster.createdb()`` runs a throwaway
+PostgreSQL cluster (root + Debian's ``postgresql`` binaries; ``PgUnavailable``
+says why not) on a Unix socket only.
 """
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,3 +137,70 @@ def run_server(
         app.state.db.dispose()
 
     return ServerHandle(f"http://127.0.0.1:{port}", url, stop, app.state.db)
+
+
+class PgUnavailable(Exception):
+    """No throwaway PostgreSQL cluster can run here (the message says why)."""
+
+
+@dataclass
+class PgCluster:
+    socket_dir: str
+    port: int
+    bin_dir: Path
+
+    def url(self, db: str) -> str:
+        return f"postgresql+psycopg://postgres@/{db}?host={self.socket_dir}&port={self.port}"
+
+    def createdb(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(self.bin_dir / "createdb"),
+             "-h", self.socket_dir, "-p", str(self.port), name],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return self.url(name)
+
+
+@contextmanager
+def pg_cluster(*, fsync: bool = False) -> Iterator[PgCluster]:
+    """A throwaway PostgreSQL cluster (root + Debian's postgresql binaries)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise PgUnavailable(
+            "PostgreSQL binaries not installed (Debian package postgresql; make sysdeps)"
+        )
+    bin_dir = Path(found[-1]).parent
+    if os.geteuid() != 0 or shutil.which("runuser") is None:
+        raise PgUnavailable("a throwaway PostgreSQL cluster needs root (to run initdb as postgres)")
+    root = Path(tempfile.mkdtemp(prefix="punchclock-pg-"))
+    data, sock = root / "data", root / "sock"
+    data.mkdir()
+    sock.mkdir()
+    for path in (root, data, sock):
+        shutil.chown(path, "postgres")
+    port = free_port()
+    as_pg = ["runuser", "-u", "postgres", "--"]
+    options = f"-k {sock} -p {port} -c listen_addresses='' -c fsync={'on' if fsync else 'off'}"
+    try:
+        subprocess.run(
+            [*as_pg, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        subprocess.run(
+            [*as_pg, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w",
+             "-o", options, "start"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    except subprocess.CalledProcessError as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        reason = exc.stderr.decode(errors="replace")[:200]
+        raise PgUnavailable(f"could not start PostgreSQL: {reason}") from None
+    try:
+        yield PgCluster(str(sock), port, bin_dir)
+    finally:
+        subprocess.run(
+            [*as_pg, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)

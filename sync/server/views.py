@@ -101,7 +101,7 @@ class ViewWatch:
             out.extend((reader, e, k, False) for e, k in sorted(was - now))
         if not out:
             return 0
-        first = next_revisions(self.conn, len(out))
+        first = next_revisions(self.conn, view_change, len(out))
         self.conn.execute(
             insert(view_change),
             [

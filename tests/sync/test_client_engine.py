@@ -57,7 +57,9 @@ class FakeApi:
             id=m.id, seq=m.seq, status=status, entity=m.entity, entity_id=m.entity_id, **kw
         )
 
-    def changes(self, since: int, limit: int = 500) -> protocol.ChangesResponse:
+    def changes(
+        self, since: int, limit: int = 500, *, echoes: bool = True
+    ) -> protocol.ChangesResponse:
         if self.offline:
             raise Offline("can't reach the server")
         return protocol.ChangesResponse(changes=[], cursor=since, has_more=False)
@@ -192,7 +194,9 @@ class PagedApi(FakeApi):
         super().__init__()
         self.pages = pages
 
-    def changes(self, since: int, limit: int = 500) -> protocol.ChangesResponse:
+    def changes(
+        self, since: int, limit: int = 500, *, echoes: bool = True
+    ) -> protocol.ChangesResponse:
         if since >= len(self.pages):
             return protocol.ChangesResponse(changes=[], cursor=since, has_more=False)
         return protocol.ChangesResponse(

@@ -5,12 +5,17 @@ copied column for column (``Table.to_metadata``), so a pulled ``data`` dict has
 exactly the column names the client upserts, and every constraint the local
 schema enforces (one running timer per user, ``ended_at >= started_at``, one
 timesheet per user and week…) holds on the server too. Each copy gains one
-server-only column, ``revision``: the value of the global revision counter when
-the row last changed (see :mod:`sync.server.db.database`).
+server-only columns: ``revision``, the value of the global revision counter when
+the row last changed (see :mod:`sync.server.db.database`), and ``origin``, the
+device (``device.id``) whose pushed create/update/delete made the row's current
+version and got the row back in the push result (NULL when the server, an admin
+command or a side effect of another mutation wrote it). A pull that asks for it
+skips the rows whose origin is the caller's device (no echoes).
 
 Server-only tables:
 
-* ``revision_counter`` — one row; every write transaction locks it first.
+* ``revision_counter`` — one row; every write transaction that versioned rows
+  bumps it (and so locks it) in its last statements before commit.
 * ``field_change`` — per row and version, the columns that version changed, so
   a stale-base update whose fields are disjoint from everything changed since
   its base can be merged.
@@ -61,6 +66,7 @@ for _name, _cls in _CORE_CLASSES.items():
     _source: Table = _cls.__table__  # type: ignore[attr-defined]
     _table = _source.to_metadata(metadata)
     _table.append_column(Column("revision", BigInteger, nullable=False, server_default=text("0")))
+    _table.append_column(Column("origin", String(36), nullable=True))
     Index(f"ix_{_name}_revision", _table.c.revision)
     ENTITY_TABLES[_name] = _table
     DATA_COLUMNS[_name] = tuple(c.name for c in _source.columns)

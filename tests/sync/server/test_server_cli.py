@@ -121,3 +121,38 @@ def test_database_before_or_after_the_command(tmp_path: Path, where: str) -> Non
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok")
     assert (tmp_path / "s.sqlite3").exists()
+
+
+def test_serve_with_two_workers(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    added = _run("user", "add", "ann@x.test", "--name", "Ann", "--role", "technician",
+                 "--password-stdin", "--database", url, stdin="s3cret-pass\n")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    refused = _run("serve", "--workers", "0", "--database", url)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "--workers must be between 1 and 64" in refused.stderr
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--workers", "2", "--database", url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/api/v1/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "server didn't start"
+                time.sleep(0.1)
+        for device in ("one", "two", "three"):
+            login = {"email": "ann@x.test", "password": "s3cret-pass", "device_name": device,
+                     "device_id": device}  # fmt: skip
+            r = httpx.post(f"{base}/api/v1/auth/login", json=login, timeout=30)
+            assert r.status_code == 200, r.text
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert b"2 workers" in out

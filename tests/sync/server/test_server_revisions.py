@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+import pytest
 from server_world import make_world
 
 from sync.server import admin
@@ -69,3 +70,52 @@ def test_reader_never_skips_a_row_under_concurrent_writers(database_url: str) ->
     assert len(written) == writers * per_writer
     assert set(written) <= set(seen), "the reader skipped rows"
     assert revisions == sorted(revisions) and len(set(revisions)) == len(revisions)
+
+
+def test_writers_of_different_scopes_work_in_parallel_and_commit_in_order(
+    database_url: str,
+) -> None:
+    """PostgreSQL: a transaction still doing its work doesn't hold up another
+    one; revisions are given at commit, so the one that commits first has the
+    lower revision and a reader never sees a row beyond the counter."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time by design")
+    from desktop.core.timeutil import utcnow
+    from sync.server.rows import RowWriter
+
+    world = make_world(database_url)
+    world.client.close()
+    slow_db, fast_db = ServerDatabase(database_url), ServerDatabase(database_url)
+    working, release = threading.Event(), threading.Event()
+    keys: dict[str, str] = {}
+
+    def slow() -> None:
+        with slow_db.write() as conn:
+            slow_db.lock(conn, "owner:slow")
+            row = {"customer_id": world.ids["acme"], "title": "slow", "status": "open"}
+            keys["slow"] = RowWriter(conn, utcnow()).create("task", str(uuid.uuid4()), row)["id"]
+            working.set()
+            assert release.wait(60)
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    try:
+        assert working.wait(60)
+        # The slow transaction is open and has written its row: this one goes through.
+        keys["fast"] = admin.add_row(
+            fast_db, "task", {"customer_id": world.ids["acme"], "title": "fast", "status": "open"}
+        )
+        with fast_db.read() as conn:
+            actor = load_principal(conn, world.ids["admin"])
+            assert actor is not None
+            seen = {c.entity_id: c.revision for c in changes(conn, actor, 0, 500).changes}
+        assert keys["fast"] in seen and keys["slow"] not in seen
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    with fast_db.read() as conn:
+        seen = {c.entity_id: c.revision for c in changes(conn, actor, 0, 500).changes}
+    assert seen[keys["fast"]] < seen[keys["slow"]]
+    assert all(r > 0 for r in seen.values())
+    for db in (slow_db, fast_db, world.db):
+        db.dispose()
