@@ -37,7 +37,11 @@
   interleave, and the idempotency check (which runs under the scope lock) sees
   any earlier copy of the same mutation. A deadlock between two batches (say,
   two managers deciding the same two weeks in opposite order) rolls one back,
-  and it runs again (:data:`MAX_TRIES`).
+  and it runs again (:data:`MAX_TRIES`). Not serialized across scopes: a
+  directory change and an entry that refers to the same customer, project or
+  task (an entry logged on a task while it is archived or deleted) may both
+  commit — the state that leaves is one the entry rules already accept for an
+  entry whose task went away later (:mod:`sync.server.entries`).
 """
 
 from __future__ import annotations
