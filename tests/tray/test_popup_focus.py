@@ -43,6 +43,7 @@ def test_the_global_shortcut_opens_the_popup(tray: Any, window_manager: Any) -> 
     tray.start()
     tray.icon_geometry()
     tray.wait_log("global shortcut Ctrl+Alt+T listening")
+    tray.wait_log("tray icon shown")
     mark = len(tray.log_text())
     tray.x.run("xdotool", "mousemove", "120", "600", "click", "1")
     tray.x.run("xdotool", "key", "ctrl+alt+t")

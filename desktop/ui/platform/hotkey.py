@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -64,6 +65,20 @@ def pynput_keys(qt_keys: str) -> str:
     return "+".join(out)
 
 
+READY_WAIT_S = 2.0
+
+
+def _wait_ready(listener: Any) -> None:
+    """Give the listener a moment to put its X record context (or hook) in
+    place, so a press right after start counts — bounded: pynput's own
+    ``wait()`` never returns when its backend fails."""
+    waiter = threading.Thread(target=listener.wait, daemon=True)
+    waiter.start()
+    waiter.join(READY_WAIT_S)
+    if waiter.is_alive():
+        log.warning("the global shortcut's listener was not ready after %.0f s", READY_WAIT_S)
+
+
 class GlobalShortcut(QObject):
     """Owns the listener thread; ``activated`` fires in the GUI thread."""
 
@@ -91,6 +106,7 @@ class GlobalShortcut(QObject):
         try:
             listener = keyboard.GlobalHotKeys({pynput_keys(qt_keys): self._pressed})
             listener.start()
+            _wait_ready(listener)
         except (ValueError, OSError) as exc:
             self.error = f"{qt_keys} can't be used as a system-wide key here ({exc})."
             return False
