@@ -99,7 +99,8 @@ Input bounds (every request body)
     ``invalid`` naming the place, before any mutation is applied. Which of
     tab / newline / CR a column accepts is that column's own rule (e.g. a
     description allows newline and tab only).
-    Dates — in bodies, in ``data`` and in query parameters — are ``YYYY-MM-DD``
+    String query and path parameters are held to the same rule
+    (:data:`CleanStr`). Dates — in bodies, in ``data`` and in query parameters — are ``YYYY-MM-DD``
     and nothing else (:func:`parse_iso_date`; no week dates, no compact form,
     no timestamps).
 
@@ -114,7 +115,14 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 API_PREFIX = "/api/v1"
@@ -213,6 +221,17 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _clean_text(value: str) -> str:
+    problem = check_text(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+CleanStr = Annotated[str, AfterValidator(_clean_text)]
+"""A string query or path parameter, held to :func:`check_text` like bodies."""
 
 
 class _Request(_Strict):

@@ -268,7 +268,9 @@ def create_app(
         responses={**_AUTHED, 404: _E},
         tags=["auth"],
     )
-    def revoke_device(device_id: Annotated[str, Path(max_length=36)], sess: Sess) -> Response:
+    def revoke_device(
+        device_id: Annotated[p.CleanStr, Path(max_length=36)], sess: Sess
+    ) -> Response:
         with db.write(revisions=False) as conn:
             if not auth.revoke(conn, sess.user_id, device_id, clock()):
                 raise ApiError(404, "not_found", "you have no device with that id")
@@ -319,7 +321,7 @@ def create_app(
     def records(
         entity: EntityName,
         who: Who,
-        user_id: Annotated[str | None, Query(max_length=36)] = None,
+        user_id: Annotated[p.CleanStr | None, Query(max_length=36)] = None,
         work_date_from: p.IsoDate | None = None,
         work_date_to: p.IsoDate | None = None,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
@@ -344,7 +346,7 @@ def create_app(
         tags=["records"],
     )
     def record(
-        entity: EntityName, entity_id: Annotated[str, Path(max_length=64)], who: Who
+        entity: EntityName, entity_id: Annotated[p.CleanStr, Path(max_length=64)], who: Who
     ) -> p.Record:
         with db.read() as conn:
             found = changes.get_record(conn, who, entity, entity_id)

@@ -269,3 +269,17 @@ def test_pushed_dates_are_iso_only(world: World, value: str) -> None:
     assert (result["status"], result["code"]) == ("rejected", "validation"), result
     assert "work_date" in result["message"]
     assert _stored(world) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/records/time_entry?user_id=a%00b", "/api/v1/records/customer/a%00b",
+     "/api/v1/records/time_entry?user_id=%1B%5B31m", "/api/v1/records/customer/x%7F"],
+)  # fmt: skip
+def test_control_characters_in_query_and_path_are_422(world: World, path: str) -> None:
+    h = world.login("tom")
+    r = world.client.get(path, headers=h)
+    assert (r.status_code, r.json()["code"]) == (422, "invalid"), r.text[:300]
+    assert "control character" in r.json()["message"]
+    r = world.client.delete("/api/v1/auth/devices/a%00b", headers=h)
+    assert (r.status_code, r.json()["code"]) == (422, "invalid"), r.text[:300]
