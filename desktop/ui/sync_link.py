@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -78,6 +79,7 @@ class SyncLink(QObject):
         self.runner = JobRunner(self)
         self.scheduler: SyncScheduler | None = None
         self.status: Status = read_status(self.db)
+        self._login_problem: str | None = None  # asked of the keyring at start and per round
         self.text = status_text(self.status, state.now())
         self.syncing = False
         self.last_report: SyncReport | None = None
@@ -115,15 +117,23 @@ class SyncLink(QObject):
 
         return credentials.available()
 
-    def refresh(self) -> None:
-        """Re-read the status line; emits ``changed`` when anything shown moved."""
+    def refresh(self, *, check_token: bool = False) -> None:
+        """Re-read the status line; emits ``changed`` when anything shown moved.
+        ``check_token`` also asks the keyring whether this session has the
+        device's token (at start, after a round, a login or a logout — not on
+        every heartbeat); in between the last answer stands."""
         before = (self.text, self.status.logged_in, self.status.attention,
                   self.status.server_url, self.status.device_id)
         try:
-            self.status = read_status(self.db)
+            status = read_status(self.db, check_token=check_token)
         except PunchclockError as exc:
             log.warning("sync status: %s", exc.message)
             return
+        if check_token:
+            self._login_problem = status.login_problem
+        elif status.server_url:
+            status = replace(status, login_problem=self._login_problem)
+        self.status = status
         self.text = SYNCING if self.syncing else status_text(self.status, self.state.now())
         after = (self.text, self.status.logged_in, self.status.attention,
                  self.status.server_url, self.status.device_id)
@@ -136,7 +146,7 @@ class SyncLink(QObject):
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        self.refresh()
+        self.refresh(check_token=True)
         if self.logged_in:
             self._start_scheduler()
         if self.watch_network:
@@ -231,7 +241,7 @@ class SyncLink(QObject):
         self.syncing = False
         if report.error:
             log.info("sync round: %s", report.error)
-        self.refresh()
+        self.refresh(check_token=True)
         self.state.refresh()  # pulled changes may touch what the tray shows
         emit(self.round_finished, report)
 
@@ -247,7 +257,7 @@ class SyncLink(QObject):
         def done(result: Any) -> None:
             assert isinstance(result, account.LoginResult)
             self._start_scheduler()
-            self.refresh()
+            self.refresh(check_token=True)
             on_done(result)
 
         self.runner.run(
@@ -268,7 +278,7 @@ class SyncLink(QObject):
         def done(result: Any) -> None:
             assert isinstance(result, account.LogoutResult)
             self.syncing = False
-            self.refresh()
+            self.refresh(check_token=True)
             on_done(result)
 
         self.runner.run(job, done,

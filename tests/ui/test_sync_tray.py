@@ -173,6 +173,22 @@ def test_without_a_keyring_the_login_lasts_this_session(qtbot: Any, msp: Msp,
     assert tray.link.logged_in and not tray.link.token_missing
 
 
+def test_restarted_without_a_keyring_the_tray_says_log_in_again(
+        qtbot: Any, msp: Msp, tray: Tray) -> None:
+    tray.device.login(TOM)
+    started(qtbot, tray)
+    assert tray.link.text == "Synced just now"
+    keyring.set_keyring(fail.Keyring())  # restored by the memory_keyring fixture
+    # As after a restart: the tray asks the keyring when it starts and finds no token.
+    tray.link.start()
+    assert tray.link.text == "Log in again"
+    assert "no keyring" in (tray.link.status.login_problem or "")
+    tray.link.refresh()  # a heartbeat's refresh keeps the answer without asking again
+    assert tray.link.text == "Log in again"
+    tray.app._sync_changed()
+    assert any(t.startswith("Log in again") for t in menu_texts(tray))
+
+
 def test_client_errors_read_as_one_line() -> None:
     tls = SyncError("the server's certificate can't be trusted: self-signed certificate")
     assert user_message(tls, logging_in=True) == (
