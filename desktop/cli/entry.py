@@ -15,10 +15,10 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from desktop.cli import company, directory, export, imports, reports, timesheets, tracking
-from desktop.cli import sync as sync_commands
+from desktop.cli import tracking
 from desktop.cli.base import (
     EXIT_REFUSED,
     EXIT_USAGE,
@@ -37,7 +37,14 @@ from desktop.core.errors import NoProfile, PunchclockError
 if TYPE_CHECKING:
     from desktop.core.app import Punchclock
 
-GROUPS = (tracking, directory, timesheets, company, reports, export, imports, sync_commands)
+
+
+def groups() -> tuple[ModuleType, ...]:
+    """Every command group, in the order ``--help`` lists them."""
+    from desktop.cli import company, directory, export, imports, reports, timesheets
+    from desktop.cli import sync as sync_commands
+
+    return (tracking, directory, timesheets, company, reports, export, imports, sync_commands)
 
 
 class _Version(argparse.Action):
@@ -50,8 +57,8 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> tuple[Parser, dict[str, Run]]:
-    """The root parser and what runs each command."""
+def build_parser(only: tuple[ModuleType, ...] | None = None) -> tuple[Parser, dict[str, Run]]:
+    """The root parser and what runs each command (of the ``only`` groups)."""
     p = Parser(
         prog="punchclock",
         description="Punchclock time tracker: with no command, the tray app.",
@@ -67,7 +74,7 @@ def build_parser() -> tuple[Parser, dict[str, Run]]:
     )
     runs: dict[str, Run] = {}
     sections = []
-    for group in GROUPS:
+    for group in only or groups():
         commands = Commands(group.TITLE, sub)
         group.add_parsers(commands)
         runs.update(commands.run)
@@ -95,11 +102,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
-    """The command line read (a UsageError when it can't be)."""
-    parser, _ = _parser()
+    """The command line read (a UsageError when it can't be).
+
+    A timer command (``status``, ``start`` …) is read by a parser holding only
+    the timer group, which spares importing and building the other groups' 70
+    parsers: the root options and the command's parser are the same objects'
+    twins, so what it reads is what the whole parser reads. Anything it can't
+    read (another command, a mistake, ``--help``) goes to the whole parser,
+    which answers as always."""
     argv = list(argv)
     check_text(argv)
-    return parser.parse_args(argv)
+    if not _WHOLE_HELP.intersection(argv):
+        try:
+            return _parser(timer_only=True)[0].parse_args(argv)
+        except UsageError:
+            pass
+    return _parser()[0].parse_args(argv)
+
+
+_WHOLE_HELP = frozenset({"-h", "--help"})
 
 
 def run_parsed(args: argparse.Namespace, app: Punchclock) -> int:
@@ -110,15 +131,16 @@ def run_parsed(args: argparse.Namespace, app: Punchclock) -> int:
 
 
 @cache
-def _parser() -> tuple[Parser, dict[str, Run]]:
-    return build_parser()
+def _parser(timer_only: bool = False) -> tuple[Parser, dict[str, Run]]:
+    return build_parser((tracking,) if timer_only else None)
 
 
 def _command(args: argparse.Namespace, app: Punchclock | None) -> int:
     cli = Cli(args, app)
     cli.serve_cli = serve
     try:
-        _parser()[1][args.command](cli)
+        run = _parser(timer_only=True)[1].get(args.command) or _parser()[1][args.command]
+        run(cli)
     finally:
         cli.close()
     return 0

@@ -40,16 +40,16 @@ REPLY_TIMEOUT_S = 120.0  # longer than the store's busy timeout
 _LOCAL_ONLY = frozenset({"-h", "--help", "--version"})
 
 
-def _named_data_dir(argv: Sequence[str]) -> Path:
-    """The folder ``--data-dir`` names (the last one, as argparse takes it), else
-    the default. Only picks the socket: the app checks the folder itself."""
+def _named_data_dir(argv: Sequence[str]) -> str | None:
+    """The folder ``--data-dir`` names (the last one, as argparse takes it), or
+    None. Only picks the socket: the app checks the folder itself."""
     named: str | None = None
     for i, arg in enumerate(argv):
         if arg == "--data-dir" and i + 1 < len(argv):
             named = argv[i + 1]
         elif arg.startswith("--data-dir="):
             named = arg.partition("=")[2]
-    return Path(named).expanduser() if named else default_data_dir()
+    return named or None
 
 
 def hand_off(argv: Sequence[str]) -> int | None:
@@ -62,12 +62,15 @@ def hand_off(argv: Sequence[str]) -> int | None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.settimeout(CONNECT_TIMEOUT_S)
+        named = _named_data_dir(argv)
+        # the default folder is only read when no --data-dir is given (the app
+        # uses it only then), which spares importing platformdirs
+        default = "" if named else str(default_data_dir())
         try:
-            sock.connect(instance_socket(_named_data_dir(argv)))
+            sock.connect(instance_socket(Path(named).expanduser() if named else Path(default)))
         except OSError:
             return None  # no app here (or a crashed one's socket file)
-        request = {"argv": list(argv), "cwd": os.getcwd(),
-                   "default_data_dir": str(default_data_dir())}  # fmt: skip
+        request = {"argv": list(argv), "cwd": os.getcwd(), "default_data_dir": default}
         sock.sendall(b"cli " + json.dumps(request).encode() + b"\n")
         sock.settimeout(REPLY_TIMEOUT_S)
         reply = _read_line(sock)
