@@ -122,7 +122,7 @@ def early_icon(folder: Path) -> Any:
         return None
     running = quick.status.running
     shown = QSystemTrayIcon(tray_icon(running is not None))
-    shown.setToolTip(f"{running.path} — Punchclock" if running else "Punchclock")
+    shown.setToolTip(f"{running.label} — Punchclock" if running else "Punchclock")
     shown.show()
     log.info("early tray icon up (%s)", "running" if running else "idle")
     return shown

@@ -32,7 +32,7 @@ def test_running_timer_stop_and_recent(qtbot: Any, state: Any, app: Any, clock: 
     state.refresh()
     tray = TrayIcon(state)
     items = texts(tray)
-    assert items[0] == "▶ ACME › Server migration › #4521 — 1:23"
+    assert items[0] == "▶ ACME › Server migration › #4521 Migrate DC01 — 1:23"
     assert items[1] == "S&top timer"
     recent = [a for a in tray.menu.actions() if a.isCheckable()]
     assert [a.text() for a in recent] == ["ACME › Server migration › #4521 Migrate DC01", "Globex"]
@@ -63,12 +63,12 @@ def test_tooltip_format(qtbot: Any, state: Any, app: Any, clock: Any) -> None:
                      description="quarterly network review")
     app.tracking.start(None, task="4521", at=clock.now - timedelta(minutes=83))
     state.refresh()
-    assert tooltip_text(state) == "ACME › Server migration › #4521 — 1:23 (today 5:10)"
+    assert tooltip_text(state) == "ACME › Server migration › #4521 Migrate DC01 — 1:23 (today 5:10)"
     tray = TrayIcon(state)
-    assert tray.icon.toolTip() == "ACME › Server migration › #4521 — 1:23 (today 5:10)"
+    assert tray.icon.toolTip() == "ACME › Server migration › #4521 Migrate DC01 — 1:23 (today 5:10)"
     clock.advance(minutes=1)
     state.heartbeat.emit()
-    assert tray.icon.toolTip() == "ACME › Server migration › #4521 — 1:24 (today 5:11)"
+    assert tray.icon.toolTip() == "ACME › Server migration › #4521 Migrate DC01 — 1:24 (today 5:11)"
 
 
 def test_icon_changes_with_running_state(qtbot: Any, state: Any, app: Any) -> None:

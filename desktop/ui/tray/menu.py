@@ -56,7 +56,7 @@ def tooltip_text(state: TrackerState) -> str:
     if snap.running is None:
         return f"Punchclock — no timer running (today {today})"
     elapsed = format_duration(snap.running.elapsed_s(now))
-    return f"{snap.running.path} — {elapsed} (today {today})"
+    return f"{snap.running.label} — {elapsed} (today {today})"
 
 
 class TrayIcon(QObject):
@@ -174,7 +174,11 @@ class TrayIcon(QObject):
         running = self.state.snapshot.running
         if self.running_action is not None and running is not None:
             elapsed = format_duration(running.elapsed_s(self.state.now()))
-            self.running_action.setText(f"▶ {running.path} — {elapsed}")
+            # the task with its title, elided like Recent; the tooltip has it whole
+            label = self.menu.fontMetrics().elidedText(
+                running.label, Qt.TextElideMode.ElideRight, RECENT_TEXT_PX)
+            self.running_action.setText(f"▶ {label} — {elapsed}".replace("&", "&&"))
+            self.running_action.setToolTip(f"{running.label} — open the timer")
         self.update_tooltip()
 
     def action_texts(self) -> list[str]:
