@@ -137,6 +137,7 @@ def test_cli_against_watson_and_timewarrior(benchmark: Any, peers: Peers, tray: 
     wat, tw = [str(WATSON)], ["timew"]
     _wall([*wat, "start", "ACME"], p.watson_env)
     _wall([*tw, "start", "ACME"], p.timew_env)
+    timew_started = [time.monotonic()]
     _wall(p.punch("start", "--customer", "ACME", "-d", "on call"), p.env(False))
     floor_env = {**os.environ}
 
@@ -161,11 +162,14 @@ def test_cli_against_watson_and_timewarrior(benchmark: Any, peers: Peers, tray: 
         for i in range(ROUNDS):
             add("punchclock stop", _wall(p.punch("stop"), env))
             add("watson stop", _wall([*wat, "stop"], p.watson_env))
+            # Timewarrior counts whole seconds: a stop in the second of its start is refused
+            time.sleep(max(0.0, 1.1 - (time.monotonic() - timew_started[0])))
             add("timew stop", _wall([*tw, "stop"], p.timew_env))
             add("punchclock start", _wall(p.punch("start", "--customer", "ACME", "-d",
                                                    "on call"), env))  # fmt: skip
             add("watson start", _wall([*wat, "start", "ACME"], p.watson_env))
             add("timew start", _wall([*tw, "start", "ACME"], p.timew_env))
+            timew_started[0] = time.monotonic()
             day = date.today() - timedelta(days=2 + i + (10 if app else 0))
             add("punchclock log", _wall(p.punch("log", "--customer", "ACME", "--date",
                                                  day.isoformat(), "--from", "09:00", "--to",
