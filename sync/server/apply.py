@@ -299,7 +299,10 @@ class Applier:
         merged = False
         if m.base_version != current["version"]:
             since = changed_since(conn, m.entity, m.entity_id, m.base_version) - {"updated_at"}
-            if m.base_version > current["version"] or m.fields is None or since & set(values):
+            # A field changed meanwhile clashes only when this push wants another
+            # value for it (a timer stopped here and by the server alike agrees).
+            clash = {k for k in since & set(values) if current.get(k) != values[k]}
+            if m.base_version > current["version"] or m.fields is None or clash:
                 raise _conflict(conn, actor, m, current, "was changed on the server meanwhile")
             merged = True
         if policy.is_export_stamp(actor, m.entity, changes):

@@ -82,6 +82,38 @@ def test_disjoint_fields_merge_same_field_conflicts(world: World) -> None:
     assert c[0]["server_copy"]["description"] == "Backup disk swapped, RAID ok"
 
 
+def test_a_stale_edit_that_agrees_with_the_server_is_no_conflict(world: World) -> None:
+    """Two timers started offline: the server stops the first when the second
+    arrives; the laptop's own stop of the first, pushed next on the old base,
+    says the same and is merged, not reported as a conflict."""
+    h = world.login("tom")
+    first, second = (
+        entry_mutation(
+            world.ids["tom"], world.ids["acme"], seq=seq, work_date="2026-11-25", duration_s=0,
+            started_at=f"2026-11-25T09:0{minute}:00+00:00", source="timer",
+        )
+        for seq, minute in ((1, 6), (2, 7))
+    )  # fmt: skip
+    assert [r["version"] for r in world.push(h, "tom-laptop", first, second)] == [1, 1]
+    stop = {
+        "id": str(uuid.uuid4()), "seq": 3, "entity": "time_entry", "op": "update",
+        "entity_id": first["entity_id"], "base_version": 1,
+        "fields": ["duration_s", "ended_at", "updated_at"],
+        "data": {**first["data"], "ended_at": "2026-11-25T09:07:00+00:00", "duration_s": 60,
+                 "updated_at": "2026-11-25T09:07:00+00:00"},
+    }  # fmt: skip
+    [r] = world.push(h, "tom-laptop", stop)
+    assert (r["status"], r["merged"]) == ("applied", True), r
+    assert (r["server_copy"]["duration_s"], r["server_copy"]["ended_at"][:19]) == (
+        60, "2026-11-25T09:07:00",
+    )  # fmt: skip
+    # A stale edit that wants another value for a field changed meanwhile still conflicts.
+    later = {**stop["data"], "ended_at": "2026-11-25T09:08:00+00:00", "duration_s": 120}
+    other = {**stop, "id": str(uuid.uuid4()), "seq": 4, "data": later}
+    [c] = world.push(h, "tom-laptop", other)
+    assert (c["status"], c["code"]) == ("conflict", "version_conflict"), c
+
+
 def test_deleted_entry_never_resurrects(world: World) -> None:
     h1, h2 = world.login("tom", "tom-laptop"), world.login("tom", "tom-desktop")
     m = entry_mutation(world.ids["tom"], world.ids["acme"])
