@@ -142,7 +142,8 @@ def _undo_action(s: Session, item: QueueItem, server_copy_applied: bool) -> None
 
 def fold_refused_creates(s: Session) -> None:
     """A row whose create was refused is re-sent as a create once the user edits
-    it (a later pending mutation of the same row); deleting it locally drops both."""
+    it (later pending mutations of the same row fold into ONE create carrying the
+    latest values); deleting it locally drops them all — the server never had it."""
     refused = {
         r.entity_id: r
         for r in s.scalars(select(Outbox).where(Outbox.state == "attention", Outbox.op == "create"))
@@ -150,18 +151,22 @@ def fold_refused_creates(s: Session) -> None:
     }
     if not refused:
         return
+    later: dict[str, list[Outbox]] = {}
     for row in s.scalars(
         select(Outbox)
         .where(Outbox.state == "pending", Outbox.entity_id.in_(list(refused)))
         .order_by(Outbox.seq)
     ):
-        old = refused.pop(row.entity_id, None)
-        if old is None:
+        later.setdefault(row.entity_id, []).append(row)
+    for entity_id, rows in later.items():
+        s.delete(refused[entity_id])
+        if any(r.op == "delete" for r in rows):
+            for r in rows:
+                s.delete(r)
             continue
-        s.delete(old)
-        if row.op == "delete":
-            s.delete(row)
-            continue
-        row.op = "create"
-        row.base_version = 0
-        row.payload = {"data": row.payload["data"]}
+        *superseded, last = rows
+        for r in superseded:
+            s.delete(r)
+        last.op = "create"
+        last.base_version = 0
+        last.payload = {"data": last.payload["data"]}

@@ -331,3 +331,28 @@ def test_a_timer_stopped_earlier_in_the_same_page_does_not_stop_a_running_one(
     assert running is not None and running.id == other and running.ended_at is None
     assert app.tracking.get(me, ours.id).ended_at == clock.now - timedelta(minutes=5)
     e.close()
+
+
+def test_a_refused_create_edited_twice_goes_once_and_deleted_goes_never(
+    app: Any, clock: Any
+) -> None:
+    """Two edits after a refused create fold into one create with the latest
+    values; an edit and then a delete drop everything in the next round."""
+    me = app.directory.profile().id
+    kept, dropped = log(app, 2)
+    api = FakeApi()
+    api.refuse |= {o.id for o in outbox(app) if o.entity_id in (kept, dropped)}
+    e = engine(app, api, clock)
+    assert e.sync_once().attention == 2
+    app.tracking.edit(me, kept, description="first fix of the refused entry")
+    app.tracking.edit(me, kept, description="second fix of the refused entry")
+    app.tracking.edit(me, dropped, description="edited before it was deleted")
+    app.tracking.delete(me, dropped)
+    sent = len(api.requests)
+    report = e.sync_once()
+    assert report.waiting == 0 and report.attention == 0 and report.pushed == 1, report
+    [[create]] = api.requests[sent:]
+    assert (create.op, create.entity_id) == ("create", kept)
+    assert create.data["description"] == "second fix of the refused entry"
+    assert outbox(app) == []
+    e.close()
