@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 
 from desktop.core.db import Database
 from desktop.core.model import Outbox, SyncState
-from sync.client import credentials
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,8 @@ def read_status(
         url = state.server_url if state else None
         problem = None
         if check_token and url and state is not None:
+            from sync.client import credentials  # keyring costs ~0.1 s to import: only here
+
             problem = credentials.problem(url, state.device_id)
         return Status(
             logged_in=bool(url) if logged_in is None else logged_in,
