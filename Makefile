@@ -4,6 +4,7 @@
 #   make bench       benchmarks (figures go to BENCHMARKS.md)
 #   make screenshots offscreen screenshots of the tray app's windows (test-output/)
 #   make lint        ruff, mypy and the layering contracts (import-linter)
+#   make soak        the sync convergence state machine, long (500 examples x 50 steps)
 #   make installer   Linux: PyInstaller bundle, .deb and portable .tar.gz in dist/
 
 PYTHON ?= python3
@@ -23,7 +24,7 @@ DEBIAN_PACKAGES := xvfb trayer xdotool x11-utils imagemagick libxss1 \
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 
-.PHONY: run test lint unit bench screenshots sysdeps venv clean installer installer-test
+.PHONY: run test lint unit soak bench screenshots sysdeps venv clean installer installer-test
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -68,6 +69,15 @@ unit: $(STAMP)
 
 test: $(STAMP) sysdeps lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider --timeout=600
+
+# The convergence state machine of tests/sync/test_convergence.py with many more
+# random runs than `make test` gives it (50 x 30); override SOAK_EXAMPLES / SOAK_STEPS.
+SOAK_EXAMPLES ?= 500
+SOAK_STEPS    ?= 50
+soak: $(STAMP)
+	PUNCHCLOCK_CONVERGENCE_EXAMPLES=$(SOAK_EXAMPLES) PUNCHCLOCK_CONVERGENCE_STEPS=$(SOAK_STEPS) \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/sync/test_convergence.py -q \
+	  -p no:cacheprovider --timeout=0
 
 # The peers the benchmarks compare against, for the benchmarks only (not project
 # dependencies): Watson in a venv of its own; Timewarrior comes with sysdeps.
