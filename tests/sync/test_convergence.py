@@ -209,6 +209,22 @@ def _describe(rows: list[Outbox]) -> list[str]:
     ]
 
 
+def _provisional_stop(
+    local: dict[str, Any], server: dict[str, Any], local_rows: dict[str, dict[str, Any]]
+) -> bool:
+    """Known open issue: a pulled running timer is stopped locally where this
+    laptop's own later timer started (``store._settle_running``, "until the
+    server's copy arrives"); when that timer reaches the server already stopped,
+    the server never stops the pulled one and the laptop keeps a stop the server
+    doesn't have. Only exactly that difference is let through."""
+    differs = {k for k in server if local.get(k) != server[k]}
+    if differs - {"ended_at", "duration_s"} or server["ended_at"] is not None:
+        return False
+    return any(
+        r["started_at"] == local["ended_at"] and r["id"] != local["id"] for r in local_rows.values()
+    )
+
+
 def _norm(value: Any) -> Any:
     """Instants compared as UTC whatever their spelling (naive local store, aware server)."""
     if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
@@ -505,8 +521,9 @@ class Convergence(RuleBasedStateMachine):
                 f"{name} still has pending changes: {_describe(left)}"
             )
             self._agrees_with_server(name)
-        views = {name: self._view(name) for name in DEVICES}
-        assert views["a"] == views["b"] == views["m"]
+        # Each device equals the server on what it may read, and the technician and
+        # the manager may read the same rows here: so the three devices agree.
+        assert self._server_view(self.tech_id) == self._server_view(self.manager_id)
 
     def _server_results(self, d: Laptop, ids: list[str]) -> dict[str, dict[str, Any]]:
         if not ids:
@@ -597,6 +614,8 @@ class Convergence(RuleBasedStateMachine):
                 f"only on the server {sorted(set(s_rows) - set(l_rows))}"
             )
             for key, row in s_rows.items():
+                if entity == "time_entry" and _provisional_stop(l_rows[key], row, l_rows):
+                    continue  # known open issue, see _provisional_stop
                 assert l_rows[key] == row, f"{name}: {entity} {key}: {l_rows[key]} != {row}"
 
     # -------------------------------------------------------- invariants
@@ -768,13 +787,6 @@ Convergence.TestCase.settings = settings(
 
 @pytest.mark.slow
 @pytest.mark.timeout(1200)  # 50 x 30 takes minutes on a busy 2-core machine
-@pytest.mark.xfail(
-    strict=False,
-    reason="open: a pulled running timer is stopped locally where this laptop's own later "
-    "timer started (store._settle_running, 'until the server's copy arrives'); when that "
-    "timer reaches the server already stopped, the server never stops the pulled one, so "
-    "the laptop keeps a stop the server doesn't have",
-)
 def test_convergence(world: _World) -> None:
     from hypothesis.stateful import run_state_machine_as_test
 
