@@ -9,8 +9,9 @@ migration's revision; :func:`is_current` compares it with the database's
 
 * the database's revision is :data:`SCHEMA_HEAD`, and
 * no migration file in ``migrations/versions`` is newer than it (file names
-  start with the revision number, ``0004_task_creator.py``), so a migration
-  added without bumping the constant still runs — and
+  start with the revision number, ``0004_task_creator.py``; a file named any
+  other way counts as newer), so a migration added without bumping the
+  constant still runs — and
   ``tests/unit/test_schema_head.py`` fails until the constant is bumped.
 
 Anything else (no file yet, an older or unknown revision, an unreadable file)
@@ -36,7 +37,11 @@ def newest_migration_file(versions: Path = VERSIONS) -> str | None:
         names = os.listdir(versions)
     except OSError:
         return None
-    revisions = [n.partition("_")[0] for n in names if n.endswith(".py") and n[:1].isdigit()]
+    # Every module counts, whatever its name: one not named "NNNN_…" (a hotfix,
+    # an installer's upgrade test) sorts after the numbered ones, so it is never
+    # mistaken for "nothing newer" — the caller then lets Alembic decide.
+    revisions = [n.partition("_")[0] or n for n in names
+                 if n.endswith(".py") and not n.startswith("__")]
     return max(revisions) if revisions else None
 
 

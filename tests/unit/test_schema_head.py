@@ -54,3 +54,16 @@ def test_a_migration_newer_than_the_constant_is_not_current(tmp_path: Path) -> N
     (versions / f"{nxt}_later.py").write_text(f'revision = "{nxt}"\n')
     assert schema.newest_migration_file(versions) == nxt
     assert not schema.is_current(path, versions)
+
+
+def test_a_migration_named_otherwise_is_not_current(tmp_path: Path) -> None:
+    """A migration whose file isn't numbered (the installer's upgrade test adds
+    ``zz_installer_upgrade_test.py``) counts as newer: Alembic decides."""
+    open_database(tmp_path / "data").close()
+    versions = tmp_path / "versions"
+    shutil.copytree(schema.VERSIONS, versions)
+    path = tmp_path / "data" / DB_FILENAME
+    (versions / "__init__.py").write_text("")
+    assert schema.is_current(path, versions)
+    (versions / "zz_installer_upgrade_test.py").write_text('revision = "zz"\n')
+    assert not schema.is_current(path, versions)
