@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -112,6 +113,22 @@ class ServerHandle:
 
     def add_row(self, entity: str, values: dict[str, Any], key: str | None = None) -> str:
         return admin.add_row(self.db, entity, values, key)
+
+
+def wait_until_serving(proc: subprocess.Popen[Any], port: int, *, timeout_s: float) -> None:
+    """Wait until a ``serve`` process on ``port`` answers ``/api/v1/health``;
+    AssertionError (and the process killed) when it exits or time is up."""
+    deadline = time.monotonic() + timeout_s
+    url = f"http://127.0.0.1:{port}/api/v1/health"
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:  # refused, reset, timed out (URLError is an OSError)
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError("the server did not start") from None
+            time.sleep(0.1)
 
 
 def run_server(

@@ -32,7 +32,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import keyring
 import pytest
 import requests
@@ -310,7 +309,7 @@ def test_sync_fifty_laptops_at_once(benchmark: Any, tmp_path: Path) -> None:
 
 
 def _serve(url: str) -> tuple[str, Callable[[], None]]:
-    from sync.server.testing import free_port
+    from sync.server.testing import free_port, wait_until_serving
 
     port = free_port()
     proc = subprocess.Popen(
@@ -320,14 +319,7 @@ def _serve(url: str) -> tuple[str, Callable[[], None]]:
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"{base}/api/v1/health", timeout=1)
-            break
-        except httpx.TransportError:
-            assert proc.poll() is None and time.monotonic() < deadline, "serve didn't start"
-            time.sleep(0.1)
+    wait_until_serving(proc, port, timeout_s=60)
 
     def stop() -> None:
         proc.terminate()

@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from sync.server.testing import free_port, run_server
+from sync.server.testing import free_port, run_server, wait_until_serving
 
 CLI = [sys.executable, "-m", "sync.server.cli"]
 
@@ -39,14 +38,7 @@ def test_serve_as_a_subprocess(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{base}/api/v1/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server didn't start"
-                time.sleep(0.1)
+        wait_until_serving(proc, port, timeout_s=20)
         login = {"email": "ann@x.test", "password": "s3cret-pass", "device_name": "d",
                  "device_id": "d"}  # fmt: skip
         r = httpx.post(f"{base}/api/v1/auth/login", json=login)
@@ -139,14 +131,7 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/api/v1/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server didn't start"
-                time.sleep(0.1)
+        wait_until_serving(proc, port, timeout_s=60)
         for device in ("one", "two", "three"):
             login = {"email": "ann@x.test", "password": "s3cret-pass", "device_name": device,
                      "device_id": device}  # fmt: skip

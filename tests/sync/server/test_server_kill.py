@@ -14,7 +14,6 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -25,7 +24,7 @@ from sync.client.engine import BATCH_SIZE, SyncReport
 from sync.server import admin
 from sync.server.db.database import ServerDatabase
 from sync.server.db.models import ENTITY_TABLES, mutation_result
-from sync.server.testing import free_port
+from sync.server.testing import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
@@ -43,16 +42,8 @@ def _start(args: list[str], port: int) -> subprocess.Popen[bytes]:
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
-            return proc
-        except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError("the server did not start") from None
-            time.sleep(0.1)
+    wait_until_serving(proc, port, timeout_s=30)
+    return proc
 
 
 def _server_entries(url: str) -> dict[str, int]:
