@@ -39,6 +39,10 @@ Pull
     are not sent back — except on a pull from cursor 0 (first sync, another
     account, a discarded attention item), which takes everything.
 
+Provisional stops
+    After the pull, the server's copies of the timers the pull stopped
+    provisionally are read back and applied (:func:`sync.client.store.settle_provisional`).
+
 Offline or logged out, the round stops where it is; nothing is lost: the
 outbox keeps everything that was not answered.
 """
@@ -133,6 +137,7 @@ class SyncEngine:
         try:
             self.push(force=force, tally=tally)
             pulled = self.pull()
+            self.settle_provisional()
         except Offline as exc:
             offline, error = True, exc.message
         except SyncError as exc:
@@ -329,6 +334,20 @@ class SyncEngine:
             total += len(page.changes)
             if not page.has_more or page.cursor <= cursor:
                 return total
+
+    def settle_provisional(self) -> None:
+        """Take the server's copy of the timers this laptop stopped provisionally
+        (:mod:`sync.client.store`) once none of its time entries waits to be
+        pushed: the server has then settled every timer it will settle."""
+        with self.replica.write() as s:
+            ids = store.provisional(s)
+            if not ids or store.entries_waiting(s):
+                return
+        records = {i: self.api.record("time_entry", i) for i in ids}
+        with self.replica.write() as s:
+            if store.entries_waiting(s):
+                return  # another process queued a change meanwhile: next round
+            store.settle_provisional(s, records)
 
     def _apply_page(self, page: protocol.ChangesResponse, cursor: int, *, careful: bool) -> bool:
         """Apply a page (and changes parked earlier) and store the cursor in ONE

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from pydantic import ValidationError as PydanticError
@@ -177,6 +177,16 @@ class ApiClient:
             params["echoes"] = "false"
         body = self._call("GET", "/sync/changes", params=params)
         return protocol.ChangesResponse.model_validate(body)
+
+    def record(self, entity: str, entity_id: str) -> protocol.Record | None:
+        """The server's copy of one row; ``None`` if there is none this reader may see."""
+        try:
+            body = self._call("GET", f"/records/{entity}/{quote(entity_id, safe='')}")
+        except ApiRefusal as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return protocol.Record.model_validate(body)
 
     # ------------------------------------------------------------- plumbing
 

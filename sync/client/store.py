@@ -18,6 +18,13 @@
   arrives with no action pending (the server's events replace them).
 * A pulled running timer never makes two for one user: the earlier one stops
   where the later started (the server's rule, until its own copy arrives).
+  That stop is provisional (its id is kept in the ``sync.provisional``
+  preference): the laptop's own later timer may reach the server already
+  stopped, and then the server keeps the earlier one running. Once nothing of
+  the laptop's time entries waits to be pushed, the engine reads the server's
+  copy of each provisionally stopped timer and applies it like a pulled change
+  (:func:`settle_provisional`), so the laptop never keeps a stop the server
+  doesn't have.
 * A change the local store still refuses (a schema rule) is parked in the
   ``sync.parked`` preference instead of failing its page, and applied again
   with every later page (dropped once a newer copy of its row arrives).
@@ -31,7 +38,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -59,6 +66,7 @@ from desktop.core.rules import settle_two_timers
 from sync import protocol
 
 PARKED_KEY = "sync.parked"
+PROVISIONAL_KEY = "sync.provisional"
 ALL = frozenset({"*"})  # a pending create/delete/action protects the whole row
 SETTING = "company_setting"
 # (table, column) pairs that hold a user id.
@@ -290,6 +298,55 @@ def _settle_running(s: Session, row: TimeEntry) -> None:
     stopped = other if stop.stored_stops else row
     stopped.ended_at = stop.ended_at
     stopped.duration_s = stop.duration_s
+    with s.no_autoflush:
+        _keep_provisional(s, add={stopped.id})
+
+
+def provisional(s: Session) -> list[str]:
+    """Ids of the timers stopped here provisionally (see the module doc)."""
+    pref = s.get(Preference, PROVISIONAL_KEY)
+    return list(pref.value) if pref is not None and pref.value else []
+
+
+def _keep_provisional(s: Session, *, add: Collection[str] = (), drop: Collection[str] = ()) -> None:
+    pref = s.get(Preference, PROVISIONAL_KEY)
+    old = list(pref.value) if pref is not None and pref.value else []
+    ids = [i for i in old if i not in drop] + sorted(set(add) - set(old))
+    if ids == old:
+        return
+    if pref is None:
+        s.add(Preference(key=PROVISIONAL_KEY, value=ids))
+    elif ids:
+        pref.value = ids  # a new list: the JSON column sees the change
+    else:
+        s.delete(pref)
+
+
+def entries_waiting(s: Session) -> bool:
+    """Whether time-entry changes of this laptop still wait to be pushed."""
+    return (
+        s.scalar(
+            select(Outbox.id)
+            .where(Outbox.entity == "time_entry", Outbox.state == "pending")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def settle_provisional(s: Session, records: dict[str, protocol.Record | None]) -> None:
+    """Apply the server's copies of provisionally stopped timers (``None``: the
+    server has no such row this reader may see; the pull says what became of
+    it). Each id leaves the list unless applying its copy stops it again (the
+    laptop's own later timer still runs and the server hasn't settled it)."""
+    _keep_provisional(s, drop=set(records))
+    pending = pending_map(s)
+    for entry_id, record in records.items():
+        if record is None or record.version < row_version(s, "time_entry", entry_id):
+            continue  # a newer copy arrived meanwhile: the pull applied it
+        apply_change(
+            s, "time_entry", entry_id, record.version, record.deleted, record.data, pending
+        )
 
 
 def _runs(row: TimeEntry) -> bool:

@@ -69,6 +69,15 @@ class Device:
         self.reports.append(report)
         return report
 
+    def sync_pull(self) -> int:
+        """Only the pull half of a round (another process of the laptop pulling
+        while this one has not pushed yet); the number of changes pulled."""
+        engine = account.connect(self.app.db, adapter=self.adapter)
+        try:
+            return engine.pull()
+        finally:
+            engine.close()
+
     @property
     def me(self) -> str:
         profile = self.app.directory.profile()

@@ -209,22 +209,6 @@ def _describe(rows: list[Outbox]) -> list[str]:
     ]
 
 
-def _provisional_stop(
-    local: dict[str, Any], server: dict[str, Any], local_rows: dict[str, dict[str, Any]]
-) -> bool:
-    """Known open issue: a pulled running timer is stopped locally where this
-    laptop's own later timer started (``store._settle_running``, "until the
-    server's copy arrives"); when that timer reaches the server already stopped,
-    the server never stops the pulled one and the laptop keeps a stop the server
-    doesn't have. Only exactly that difference is let through."""
-    differs = {k for k in server if local.get(k) != server[k]}
-    if differs - {"ended_at", "duration_s"} or server["ended_at"] is not None:
-        return False
-    return any(
-        r["started_at"] == local["ended_at"] and r["id"] != local["id"] for r in local_rows.values()
-    )
-
-
 def _norm(value: Any) -> Any:
     """Instants compared as UTC whatever their spelling (naive local store, aware server)."""
     if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
@@ -614,8 +598,6 @@ class Convergence(RuleBasedStateMachine):
                 f"only on the server {sorted(set(s_rows) - set(l_rows))}"
             )
             for key, row in s_rows.items():
-                if entity == "time_entry" and _provisional_stop(l_rows[key], row, l_rows):
-                    continue  # known open issue, see _provisional_stop
                 assert l_rows[key] == row, f"{name}: {entity} {key}: {l_rows[key]} != {row}"
 
     # -------------------------------------------------------- invariants
