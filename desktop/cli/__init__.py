@@ -4,7 +4,10 @@ Layout: :mod:`~desktop.cli.base` (parsers, ``UsageError``, exit codes, the
 ``Cli`` context), :mod:`~desktop.cli.output` (every JSON shape and human line),
 one module per group of commands (``tracking``, ``directory``, ``timesheets``,
 ``company``, ``sync``) importing only those two, and :mod:`~desktop.cli.entry`
-(the parser with every group, and ``main``).
+(the parser with every group, and ``main``). Before any of them loads,
+:func:`main` hands the command to a running tray app
+(:mod:`~desktop.cli.handoff`) or answers a plain ``status`` without the parser
+(:mod:`~desktop.cli.quickstatus`).
 """
 
 from __future__ import annotations
@@ -21,10 +24,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.cli.text import argv_problem
 
     args = sys.argv[1:] if argv is None else list(argv)
-    # Arguments that are not text are never handed off: the parser refuses them.
-    code = hand_off(args) if argv_problem(args) is None else None
-    if code is not None:
-        return code
+    # Arguments that are not text are never handed off nor read lean: the
+    # parser refuses them.
+    if argv_problem(args) is None:
+        code = hand_off(args)
+        if code is None and "status" in args:
+            from desktop.cli.quickstatus import run as quick_status
+
+            code = quick_status(args)  # None: the full path answers
+        if code is not None:
+            return code
     from desktop.cli.entry import main as run
 
     return run(argv)

@@ -10,7 +10,6 @@ message stays one line and never drives the terminal.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -31,6 +30,7 @@ from desktop.cli.base import (
     add_global_options,
     start_app,
 )
+from desktop.cli.exits import cut_short
 from desktop.cli.text import argv_problem, one_line
 from desktop.core.errors import NoProfile, PunchclockError
 
@@ -147,25 +147,23 @@ def _command(args: argparse.Namespace, app: Punchclock | None) -> int:
 
 
 def _guarded(run: Callable[[], int]) -> int:
-    """``run()``'s exit code, with every error said in one line on stderr."""
-    try:
-        return run()
-    except UsageError as exc:
-        print(one_line(str(exc)), file=sys.stderr)
-        return EXIT_USAGE
-    except PunchclockError as exc:
-        print(f"punchclock: {one_line(exc.message)}", file=sys.stderr)
-        for problem in exc.problems:
-            where = f"{problem.entry_id[:8]}: " if problem.entry_id else ""
-            print(f"  {where}{one_line(problem.message)}", file=sys.stderr)
-        return EXIT_REFUSED
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        # `punchclock entries | head`: the reader left; say nothing more.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    """``run()``'s exit code, with every error said in one line on stderr (and
+    Ctrl-C or a reader that left ending it, :func:`desktop.cli.exits.cut_short`)."""
+
+    def said() -> int:
+        try:
+            return run()
+        except UsageError as exc:
+            print(one_line(str(exc)), file=sys.stderr)
+            return EXIT_USAGE
+        except PunchclockError as exc:
+            print(f"punchclock: {one_line(exc.message)}", file=sys.stderr)
+            for problem in exc.problems:
+                where = f"{problem.entry_id[:8]}: " if problem.entry_id else ""
+                print(f"  {where}{one_line(problem.message)}", file=sys.stderr)
+            return EXIT_REFUSED
+
+    return cut_short(said)
 
 
 def _run_app(args: argparse.Namespace) -> int:

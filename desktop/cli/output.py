@@ -14,9 +14,10 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desktop.core import dto
+if TYPE_CHECKING:
+    from desktop.core import dto
 
 
 class Out:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.cli.output import hm, local_time
-from desktop.core import dto
+from desktop.cli.output import STATUS, Out, hm, local_time, status_text
+from desktop.core.entry_dto import TimerStatus
 
 STATUS_FIELDS: dict[str, str] = {
     "state": "running or idle",
@@ -26,7 +26,7 @@ STATUS_FIELDS: dict[str, str] = {
 """The fields of ``punchclock status --format`` (the README lists the same)."""
 
 
-def status_fields(status: dto.TimerStatus, tz: str) -> dict[str, Any]:
+def status_fields(status: TimerStatus, tz: str) -> dict[str, Any]:
     e = status.running
     return {
         "state": "running" if e else "idle",
@@ -44,7 +44,7 @@ def status_fields(status: dto.TimerStatus, tz: str) -> dict[str, Any]:
     }
 
 
-def status_format(template: str, status: dto.TimerStatus, tz: str) -> str:
+def status_format(template: str, status: TimerStatus, tz: str) -> str:
     """``template`` with the :data:`STATUS_FIELDS` filled in (str.format syntax)."""
     return template.format_map(status_fields(status, tz))
 
@@ -53,9 +53,17 @@ def status_format_error(template: str) -> str | None:
     """Why ``template`` can't be used (an unknown field, bad syntax), or None.
     Checked on an idle status, so the answer never depends on the timer."""
     try:
-        status_format(template, dto.TimerStatus(None, 0, 0), "UTC")
+        status_format(template, TimerStatus(None, 0, 0), "UTC")
     except KeyError as exc:
         return f"unknown field {{{exc.args[0]}}} in --format; known: {', '.join(STATUS_FIELDS)}"
     except (ValueError, IndexError, AttributeError, TypeError) as exc:
         return f"bad --format template: {exc}"
     return None
+
+
+def show_status(out: Out, template: str | None, status: TimerStatus, tz: str) -> None:
+    """Print the status: the ``--format`` line, else the JSON document or the text."""
+    if template is not None:
+        print(status_format(template, status, tz))
+        return
+    out.emit(STATUS(status), status_text(status.running, status.elapsed_s, status.today_s, tz))

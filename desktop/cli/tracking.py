@@ -113,17 +113,8 @@ def cmd_status(cli: Cli) -> None:
         if problem:
             raise UsageError(f"punchclock status: {problem}")
     quick = None if cli.args.as_user else timer_status(cli.data_dir(), cli.now())
-    if quick is not None:
-        status, tz = quick.status, quick.timezone
-    else:
-        status, tz = full_status(cli)
-    if template is not None:
-        print(statusline.status_format(template, status, tz))
-        return
-    cli.out.emit(
-        output.STATUS(status),
-        output.status_text(status.running, status.elapsed_s, status.today_s, tz),
-    )
+    status, tz = (quick.status, quick.timezone) if quick is not None else full_status(cli)
+    statusline.show_status(cli.out, template, status, tz)
 
 
 def full_status(cli: Cli) -> tuple[dto.TimerStatus, str]:

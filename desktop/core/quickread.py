@@ -6,8 +6,8 @@ models and Alembic costs many times the read itself. :func:`timer_status`
 reads the same rows the tracking service reads (the profile, its user, the
 running timer with its customer / project / task names, the day's counted
 entries)
-and builds the same :class:`~desktop.core.dto.TimerStatus`, counting time with
-the same rule (:func:`desktop.core.dto.worked_s`) and the same local date
+and builds the same :class:`~desktop.core.entry_dto.TimerStatus`, counting time with
+the same rule (:func:`desktop.core.entry_dto.worked_s`) and the same local date
 (:func:`desktop.core.timeutil.work_date`).
 
 It only answers for the plain case: a store at the current schema
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from desktop.core import dto
+from desktop.core.entry_dto import Entry, TimerStatus, worked_s
 from desktop.core.errors import ValidationError
 from desktop.core.paths import DB_FILENAME
 from desktop.core.schema import SCHEMA_HEAD, code_is_current, open_read_only, revision_of
@@ -69,7 +69,7 @@ WHERE user_id = ? AND work_date = ? AND {COUNTED}
 class QuickStatus:
     """The timer's state and the zone to show it in."""
 
-    status: dto.TimerStatus
+    status: TimerStatus
     timezone: str
 
 
@@ -112,18 +112,18 @@ def _read(conn: sqlite3.Connection, now: datetime) -> QuickStatus | None:
     row = conn.execute(_RUNNING, (user_id,)).fetchone()
     running = _entry(row) if row is not None else None
     today_s = sum(
-        dto.worked_s(_instant(start), _instant(end), int(seconds), now)
+        worked_s(_instant(start), _instant(end), int(seconds), now)
         for start, end, seconds in conn.execute(_DAY, (user_id, today.isoformat()))
     )
     elapsed = running.elapsed_s(now) if running else 0
-    return QuickStatus(dto.TimerStatus(running, elapsed, today_s), tz)
+    return QuickStatus(TimerStatus(running, elapsed, today_s), tz)
 
 
-def _entry(row: tuple[object, ...]) -> dto.Entry:
+def _entry(row: tuple[object, ...]) -> Entry:
     (id_, user_id, email, customer_id, customer, project_id, project, task_id, task,
      task_ref, day, started, ended, seconds, description, billable, source, reason,
      version) = row  # fmt: skip
-    return dto.Entry(
+    return Entry(
         id=str(id_),
         user_id=str(user_id),
         user=str(email or ""),

@@ -1,5 +1,6 @@
-"""`punchclock status` on a current store loads neither Alembic nor the ORM;
-on a store one migration behind it migrates first (real processes)."""
+"""`punchclock status` on a current store loads neither Alembic nor the ORM —
+nor the parser, the command groups and the dataclasses of desktop.core.dto; on
+a store one migration behind it migrates first (real processes)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ PROBE = """
 import json, sys
 from desktop.cli import main
 code = main(sys.argv[1:])
-heavy = [m for m in ("alembic", "sqlalchemy", "sqlalchemy.orm", "desktop.core.model")
-         if m in sys.modules]
+heavy = [m for m in ("alembic", "sqlalchemy", "sqlalchemy.orm", "desktop.core.model",
+                   "argparse", "desktop.cli.entry", "desktop.core.dto") if m in sys.modules]
 print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 """
 

@@ -1,5 +1,6 @@
 """``punchclock status`` reads the plain case without the ORM
-(desktop.core.quickread); both paths get the same cases and must print the
+(desktop.core.quickread), and its plain command lines without the parser
+(desktop.cli.quickstatus); all paths get the same cases and must print the
 same bytes, exit the same way, and say the same errors."""
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
-from desktop.cli import statusline
-from desktop.cli.entry import main
+from desktop.cli import quickstatus, statusline
+from desktop.cli.base import UsageError
+from desktop.cli.entry import main, parse
 from desktop.core import quickread, timeutil
 from desktop.core.app import Punchclock
 from desktop.core.db import open_database
@@ -136,11 +140,20 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 def _both(
     argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+    """The parser's path with the lean read, and with the full one."""
     lean = _run(argv, capsys)
     with monkeypatch.context() as m:
         m.setattr(quickread, "timer_status", lambda *a: None)
         full = _run(argv, capsys)
     return lean, full
+
+
+def _unparsed(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int | None, str, str]:
+    """The path without the parser (desktop.cli.quickstatus): None when it
+    leaves the command line to the parser."""
+    code = quickstatus.run(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 @pytest.mark.parametrize("tz", ["UTC", "Pacific/Auckland"])
@@ -156,6 +169,9 @@ def test_both_paths_print_the_same(
         lean, full = _both([*argv, "--data-dir", str(tmp_path)], monkeypatch, capsys)
         assert lean == full, argv
         assert lean[0] == 0 and lean[1] and not lean[2]
+        for unparsed_argv in ([*argv, "--data-dir", str(tmp_path)],
+                              [f"--data-dir={tmp_path}", *argv]):  # fmt: skip
+            assert _unparsed(unparsed_argv, capsys) == full, unparsed_argv
 
 
 def test_the_figures_themselves(tmp_path: Path) -> None:
@@ -197,6 +213,7 @@ def test_no_profile_is_the_same_error(
     lean, full = _both(["status", "--data-dir", str(tmp_path)], monkeypatch, capsys)
     assert lean == full
     assert lean[0] == 1 and "punchclock init" in lean[2] and not lean[1]
+    assert _unparsed(["status", "--data-dir", str(tmp_path)], capsys) == (None, "", "")
 
 
 @pytest.mark.parametrize(
@@ -213,6 +230,8 @@ def test_bad_format_is_a_usage_error_either_way(
     assert lean == full
     code, out, err = lean
     assert code == 2 and not out and message in err and len(err.splitlines()) == 1
+    argv = ["status", "--format", template, "--data-dir", str(tmp_path)]
+    assert _unparsed(argv, capsys) == (None, "", "")  # the parser's path says it
 
 
 def test_format_and_json_together_are_refused(
@@ -222,6 +241,51 @@ def test_format_and_json_together_are_refused(
     code, out, err = _run(["status", "--json", "--format", "{state}",
                            "--data-dir", str(tmp_path)], capsys)  # fmt: skip
     assert code == 2 and not out and "not both" in err
+    argv = ["status", "--json", "--format", "{state}", "--data-dir", str(tmp_path)]
+    assert _unparsed(argv, capsys) == (None, "", "")
+
+
+TOKENS = ("status", "--json", "--data-dir", "--format", "--as", "a@msp.test", "d", "{state}",
+          "--data-dir=e", "--format={today}", "--format=", "-x", "--js", "--data", "--",
+          "start", "", "-h", "--json=1")  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(TOKENS), max_size=7))
+@example(["--format", "{state}", "status"])
+@example(["status", "--data-dir", "--json"])
+def test_the_lean_reading_is_the_parsers(argv: list[str]) -> None:
+    """Whatever command line the lean path reads, the parser reads the same
+    way: the same command, folder, form and template, and no --as."""
+    read = quickstatus.read_argv(argv)
+    if read is None:
+        return
+    try:
+        args = parse(argv)
+    except UsageError as exc:
+        pytest.fail(f"{argv}: the lean path read what the parser refuses ({exc})")
+    assert args.command == "status" and args.as_user is None
+    assert read == (args.data_dir, args.json, getattr(args, "format", None))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["status"], ["--json", "status"], ["status", "--format", "{state}"],
+     ["--data-dir", "d", "status", "--json"], ["status", "--data-dir=e", "--format=x"]],
+)  # fmt: skip
+def test_the_lean_path_reads_the_plain_lines(argv: list[str]) -> None:
+    assert quickstatus.read_argv(argv) is not None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["status", "--as", "a@msp.test"], ["status", "--js"], ["--format", "x", "status"],
+     ["status", "--data-dir", "a", "--data-dir", "b"], ["status", "--data-dir"],
+     ["status", "--format", "-x"], ["status", "status"], ["start"], ["status", "-h"],
+     ["status", "--format", "a", "--format", "b"]],
+)  # fmt: skip
+def test_the_lean_path_leaves_the_rest_to_the_parser(argv: list[str]) -> None:
+    assert quickstatus.read_argv(argv) is None
 
 
 def test_the_readme_lists_the_format_fields() -> None:
