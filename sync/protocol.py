@@ -126,7 +126,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 API_PREFIX = "/api/v1"
-PROTOCOL_VERSION = 1
+# 2: the changes feed can withdraw rows from a reader's view (``Change.gone``),
+# sent only to clients that ask for them (``gone=true``); a version-1 client gets
+# no ``gone`` key at all (its models forbid unknown keys) and no withdrawals.
+PROTOCOL_VERSION = 2
 MAX_MUTATIONS = 500
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PULL_LIMIT = 1000
@@ -337,7 +340,8 @@ class PushResponse(_Strict):
 class Change(_Strict):
     """One row as of ``revision``. ``gone``: the row left the reader's view (a
     team or role change) — the device removes its copy, which is not a delete
-    (nothing is pushed); ``data`` is then empty."""
+    (nothing is pushed); ``data`` is then empty. Sent (and the key present) only
+    to a client that asks with ``gone=true`` (protocol 2, :data:`PROTOCOL_VERSION`)."""
 
     revision: int
     entity: Entity

@@ -172,7 +172,7 @@ class ApiClient:
     ) -> protocol.ChangesResponse:
         """A page of changes; ``echoes`` False leaves out the rows this device
         pushed itself and got back in full in the push results."""
-        params: dict[str, Any] = {"since": since, "limit": limit}
+        params: dict[str, Any] = {"since": since, "limit": limit, "gone": "true"}
         if not echoes:
             params["echoes"] = "false"
         body = self._call("GET", "/sync/changes", params=params)

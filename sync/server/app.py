@@ -307,10 +307,12 @@ def create_app(
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
         echoes: bool = True,
-    ) -> p.ChangesResponse:
+        gone: bool = False,
+    ) -> p.ChangesResponse | JSONResponse:
         skip = None if echoes else sess.device_row_id
         with db.read() as conn:
-            return changes.changes(conn, who, since, limit, skip_origin=skip)
+            page = changes.changes(conn, who, since, limit, skip_origin=skip, withdrawals=gone)
+        return page if gone else JSONResponse(changes.without_gone_key(page))
 
     @app.get(
         f"{p.API_PREFIX}/records/{{entity}}",

@@ -16,6 +16,11 @@ caller still doesn't read it (a later change of view decides otherwise). As
 those are filtered after the SQL limit, a page never reaches past the last
 ``view_change`` revision it read.
 
+Withdrawals (protocol 2): ``gone`` changes go only to a client that asks for
+them; a version-1 client (whose models forbid unknown keys) gets neither the
+withdrawals nor a ``gone`` key in any change — it keeps rows that left its view,
+as it always did — and its cursor moves past them all the same.
+
 No echoes: with ``skip_origin`` (the caller's device row id) the rows whose
 current version that device pushed itself are left out like invisible rows —
 the push result gave it the server's full copy of each (:mod:`sync.server.apply`).
@@ -45,6 +50,7 @@ def changes(
     limit: int,
     *,
     skip_origin: str | None = None,
+    withdrawals: bool = True,
 ) -> ChangesResponse:
     top = current_counter(conn)
     if since >= top:
@@ -66,7 +72,17 @@ def changes(
         page = [item for item in page if item[0] <= bound]
         cursor, has_more = bound, True
     out = [_change(rev, entity, row) for rev, entity, row in page]
+    if not withdrawals:
+        out = [c for c in out if not c.gone]
     return ChangesResponse(changes=out, cursor=cursor, has_more=has_more)
+
+
+def without_gone_key(page: ChangesResponse) -> dict[str, Any]:
+    """A page as a version-1 client reads it: no ``gone`` key in its changes."""
+    body = page.model_dump(mode="json")
+    for change in body["changes"]:
+        change.pop("gone", None)
+    return body
 
 
 def _view_changes(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, ConfigDict
 from server_world import World, entry_mutation
 
 from desktop.core.errors import ValidationError
@@ -29,7 +30,7 @@ def _reads(world: World, who: str, entity: str, key: str) -> dict[str, bool]:
     return {
         "by_id": single.status_code == 200,
         "by_list": any(r["entity_id"] == key for r in listed),
-        "by_changes": any(c["entity_id"] == key and not c["gone"] for c in changes["changes"]),
+        "by_changes": any(c["entity_id"] == key and not c.get("gone") for c in changes["changes"]),
     }
 
 
@@ -134,10 +135,40 @@ def test_server_cli_team_add_refuses_a_technician(
     assert "a team needs a manager" in err and len(err.strip().splitlines()) == 1
 
 
-
-def _feed(world: World, who: str, since: int) -> dict[str, Any]:
+def _feed(world: World, who: str, since: int, *, gone: bool = True) -> dict[str, Any]:
     h = world.login(who)
-    return dict(world.client.get("/api/v1/sync/changes", params={"since": since}, headers=h).json())
+    params: dict[str, Any] = {"since": since}
+    if gone:
+        params["gone"] = "true"
+    return dict(world.client.get("/api/v1/sync/changes", params=params, headers=h).json())
+
+
+class _V1Change(BaseModel):
+    """A change as a protocol-1 client's model reads it (unknown keys forbidden)."""
+
+    model_config = ConfigDict(extra="forbid")
+    revision: int
+    entity: str
+    entity_id: str
+    version: int
+    deleted: bool
+    data: dict[str, Any]
+
+
+def test_a_protocol_1_client_gets_no_gone_key_and_no_withdrawals(world: World) -> None:
+    m = entry_mutation(world.ids["tom"], world.ids["acme"])
+    assert world.push(world.login("tom"), "tom-laptop", m)[0]["status"] == "applied"
+    cursor = _feed(world, "mia", 0, gone=False)["cursor"]
+    admin.set_user_team(world.db, "tom@x.test", "South")
+    old = _feed(world, "mia", cursor, gone=False)
+    new = _feed(world, "mia", cursor)
+    assert old["cursor"] == new["cursor"] > cursor
+    assert any(c["gone"] for c in new["changes"])
+    assert not any(c["entity_id"] == m["entity_id"] for c in old["changes"])
+    first = _feed(world, "mia", 0, gone=False)["changes"]
+    assert first and all("gone" not in c for c in first + old["changes"])
+    for c in first:
+        _V1Change.model_validate(c)
 
 
 def test_a_team_change_shows_and_withdraws_rows_in_the_feed(world: World) -> None:
@@ -149,13 +180,13 @@ def test_a_team_change_shows_and_withdraws_rows_in_the_feed(world: World) -> Non
     sam = _feed(world, "sam", cursors["sam"])["changes"]
     shown = {c["entity_id"]: c for c in sam if c["entity_id"] in toms}
     assert set(shown) == toms
-    assert not any(c["gone"] for c in shown.values())
+    assert not any(c.get("gone") for c in shown.values())
     assert shown[m["entity_id"]]["data"]["description"] == "Replaced the failing backup disk"
     mia = _feed(world, "mia", cursors["mia"])["changes"]
     gone = {c["entity_id"]: c for c in mia if c["entity_id"] in toms}
     assert set(gone) == toms
     assert all(c["gone"] and c["data"] == {} and not c["deleted"] for c in gone.values())
     # Tom himself reads his rows as before: nothing of his is withdrawn from him
-    assert not any(c["gone"] for c in _feed(world, "tom", cursors["tom"])["changes"])
+    assert not any(c.get("gone") for c in _feed(world, "tom", cursors["tom"])["changes"])
     for who, sees in (("sam", True), ("mia", False)):
         assert _reads(world, who, "time_entry", m["entity_id"]) == _everywhere(sees)
