@@ -120,7 +120,7 @@ def show_failure(window: QObject, label: ErrorLabel, exc: BaseException) -> None
 
 def restore_size(window: QWidget, key: str) -> None:
     """Give a window the size and place it had when last closed (``save_size``)."""
-    from desktop.core.app import APP_NAME
+    from desktop.core.paths import APP_NAME
 
     geometry = QSettings(APP_NAME, "windows").value(f"{key}/geometry")
     if geometry is not None:
@@ -128,7 +128,7 @@ def restore_size(window: QWidget, key: str) -> None:
 
 
 def save_size(window: QWidget, key: str) -> None:
-    from desktop.core.app import APP_NAME
+    from desktop.core.paths import APP_NAME
 
     QSettings(APP_NAME, "windows").setValue(f"{key}/geometry", window.saveGeometry())
 

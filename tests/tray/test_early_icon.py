@@ -20,6 +20,8 @@ import json, sys
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from desktop.ui.main import early_icon
+# what run() imports before the first paint
+from desktop.ui.platform import crash, single_instance
 from desktop.ui.tray.icon import tray_icon
 app = QApplication(["punchclock"])
 shown = early_icon(Path(sys.argv[1]))
@@ -35,8 +37,14 @@ print(json.dumps({"shown": shown is not None and shown.isVisible(), "state": sta
 
 
 def _first_paint(tray: Any) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", PROBE, str(tray.data)], env=tray.env,
-                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tray.data)],
+        env=tray.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 

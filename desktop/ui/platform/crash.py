@@ -20,8 +20,8 @@ from types import TracebackType
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.core.app import APP_NAME
 from desktop.core.errors import PunchclockError
+from desktop.core.paths import APP_NAME
 
 log = logging.getLogger("punchclock")
 LOG_FILE = "punchclock.log"
