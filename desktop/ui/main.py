@@ -36,6 +36,7 @@ def run(
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop.core.paths import APP_NAME, default_data_dir
+    from desktop.ui import qtcompat  # noqa: F401  (before the rest: its import-hook fix)
     from desktop.ui.platform import crash
     from desktop.ui.platform.single_instance import SHOW, SingleInstance, open_message
 

@@ -195,3 +195,27 @@ def test_the_tray_does_not_import_pyqtgraph_or_numpy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, cwd=ROOT)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_binding_import_hook_keeps_no_module_source(tmp_path: Path) -> None:
+    """Importing the app's modules leaves their sources out of linecache, and the
+    hook's question — does the module mention PySide6? — gets the same answers."""
+    code = (
+        "import linecache, sys, types\n"
+        "from desktop.ui.qtcompat import READS_SOURCES_LIGHTLY, _mentions_pyside\n"
+        "import desktop.core.app, desktop.ui.tray.controller\n"
+        "kept = [f for f in linecache.cache if f.endswith(('model.py', 'controller.py',\n"
+        "                                                  'orm/session.py'))]\n"
+        "print(READS_SOURCES_LIGHTLY, kept)\n"
+        "for name in ('uses', 'plain'):\n"
+        f"    m = types.ModuleType(name); m.__file__ = r'{tmp_path}/' + name + '.py'\n"
+        "    print(name, _mentions_pyside(m))\n"
+        "print('none', _mentions_pyside(types.ModuleType('x')))\n"
+    )
+    (tmp_path / "uses.py").write_text("from PySide6.QtCore import QObject\n")
+    (tmp_path / "plain.py").write_text("import json\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT)
+    assert out.stdout.split("\n")[:4] == ["True []", "uses True", "plain False", "none False"], (
+        out.stderr
+    )
