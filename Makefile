@@ -92,7 +92,7 @@ $(BENCH_VENV)/.installed:
 # PYTHONDONTWRITEBYTECODE set would otherwise compile every module on every run.
 bench: $(STAMP) sysdeps $(BENCH_VENV)/.installed
 	$(BIN)/python -m compileall -q desktop sync
-	$(BIN)/python -m pytest tests/bench -q -p no:cacheprovider --benchmark-only
+	$(BIN)/python -m pytest tests/bench -q -p no:cacheprovider --benchmark-only --durations=15
 
 # Offscreen shots of the tray app's windows into test-output/ (look at them after UI changes).
 screenshots: $(STAMP)
