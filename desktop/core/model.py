@@ -236,10 +236,10 @@ class TimeEntry(Synced, Base):
             "uq_time_entry_one_running_timer",
             "user_id",
             unique=True,
+            # The server's copy of the table adds the same condition for
+            # PostgreSQL (sync.server.db.models); naming that dialect here would
+            # import it into every desktop command.
             sqlite_where=text("ended_at IS NULL AND started_at IS NOT NULL AND deleted_at IS NULL"),
-            postgresql_where=text(
-                "ended_at IS NULL AND started_at IS NOT NULL AND deleted_at IS NULL"
-            ),
         ),
     )
 

@@ -209,3 +209,12 @@ def test_core_and_cli_import_path_load_no_gui_or_http():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_opening_the_core_does_not_load_the_postgresql_dialect():
+    code = (
+        "import sys, desktop.core.app\n"
+        "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.postgresql')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -67,6 +67,10 @@ for _name, _cls in _CORE_CLASSES.items():
     _table = _source.to_metadata(metadata)
     _table.append_column(Column("revision", BigInteger, nullable=False, server_default=text("0")))
     _table.append_column(Column("origin", String(36), nullable=True))
+    for _index in _table.indexes:  # the desktop's partial indexes, for PostgreSQL too
+        _where = _index.dialect_kwargs.get("sqlite_where")
+        if _where is not None:
+            _index.dialect_kwargs["postgresql_where"] = _where
     Index(f"ix_{_name}_revision", _table.c.revision)
     ENTITY_TABLES[_name] = _table
     DATA_COLUMNS[_name] = tuple(c.name for c in _source.columns)
