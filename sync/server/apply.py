@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from desktop.core.errors import Conflict, Forbidden, Locked, NotFound, PunchclockError
@@ -68,6 +68,11 @@ Fault = Callable[[Mutation], None]
 MAX_TRIES = 3
 DIRECTORY = "directory"
 _entry = ENTITY_TABLES["time_entry"]
+_STORE_RESULT = insert(mutation_result)
+_STORED = select(mutation_result.c.user_id, mutation_result.c.result).where(
+    mutation_result.c.device_id == bindparam("device_id"),
+    mutation_result.c.mutation_id == bindparam("mutation_id"),
+)
 
 _CODES: dict[type[PunchclockError], str] = {
     Locked: "locked",
@@ -179,14 +184,15 @@ class Applier:
                 if m.entity in ("user", "team"):
                     batch.principal = None  # the actor's role or team may have changed
                 conn.execute(
-                    insert(mutation_result).values(
-                        device_id=device_id,
-                        mutation_id=m.id,
-                        user_id=user_id,
-                        seq=m.seq,
-                        result=result.model_dump(mode="json"),
-                        created_at=writer.now,
-                    )
+                    _STORE_RESULT,
+                    {
+                        "device_id": device_id,
+                        "mutation_id": m.id,
+                        "user_id": user_id,
+                        "seq": m.seq,
+                        "result": result.model_dump(mode="json"),
+                        "created_at": writer.now,
+                    },
                 )
                 return result
         except Outcome as out:
@@ -415,11 +421,7 @@ def _readable_copy(
 def _stored(
     conn: Connection, device_id: str, mutation_id: str
 ) -> tuple[str, dict[str, Any]] | None:
-    found = conn.execute(
-        select(mutation_result.c.user_id, mutation_result.c.result).where(
-            mutation_result.c.device_id == device_id, mutation_result.c.mutation_id == mutation_id
-        )
-    ).first()
+    found = conn.execute(_STORED, {"device_id": device_id, "mutation_id": mutation_id}).first()
     return (found.user_id, found.result) if found is not None else None
 
 

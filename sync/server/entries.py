@@ -33,9 +33,10 @@ with the pure rule modules (one rule, two ends):
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
 from desktop.core.errors import Locked, NotFound, ValidationError
 from desktop.core.rules import (
@@ -48,38 +49,46 @@ from desktop.core.rules import (
 from desktop.core.timeutil import format_week, week_start, work_date
 from desktop.core.workflow import Status, check_entry_editable
 from sync.server.db.models import ENTITY_TABLES
-from sync.server.rows import RowWriter
+from sync.server.rows import KEY_PARAM, RowWriter, by_key, get_row
 
 _entry = ENTITY_TABLES["time_entry"]
 _sheet = ENTITY_TABLES["timesheet"]
 _user = ENTITY_TABLES["user"]
 
 
+@cache
+def _live_by_key(entity: str) -> Select[Any]:
+    return by_key(entity).where(ENTITY_TABLES[entity].c.deleted_at.is_(None))
+
+
 def _live(conn: Connection, entity: str, key: str | None) -> dict[str, Any] | None:
     if key is None:
         return None
-    t = ENTITY_TABLES[entity]
-    row = conn.execute(select(t).where(t.c.id == key, t.c.deleted_at.is_(None))).mappings().first()
+    row = conn.execute(_live_by_key(entity), {KEY_PARAM: key}).mappings().first()
     return dict(row) if row is not None else None
 
 
+_FIRST_WEEKDAY = select(_user.c.first_weekday).where(_user.c.id == bindparam("user_id"))
+_SHEET_OF = select(_sheet).where(
+    _sheet.c.user_id == bindparam("user_id"),
+    _sheet.c.week_start == bindparam("start"),
+    _sheet.c.deleted_at.is_(None),
+)
+_DAY_TOTAL = select(func.coalesce(func.sum(_entry.c.duration_s), 0)).where(
+    _entry.c.user_id == bindparam("user_id"),
+    _entry.c.work_date == bindparam("day"),
+    _entry.c.deleted_at.is_(None),
+    _entry.c.id != bindparam("exclude_id"),
+)
+
+
 def first_weekday(conn: Connection, user_id: str) -> int:
-    found = conn.scalar(select(_user.c.first_weekday).where(_user.c.id == user_id))
+    found = conn.scalar(_FIRST_WEEKDAY, {"user_id": user_id})
     return int(found or 0)
 
 
 def sheet_of(conn: Connection, user_id: str, start: date) -> dict[str, Any] | None:
-    row = (
-        conn.execute(
-            select(_sheet).where(
-                _sheet.c.user_id == user_id,
-                _sheet.c.week_start == start,
-                _sheet.c.deleted_at.is_(None),
-            )
-        )
-        .mappings()
-        .first()
-    )
+    row = conn.execute(_SHEET_OF, {"user_id": user_id, "start": start}).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -91,11 +100,7 @@ def check_week_open(conn: Connection, user_id: str, day: date) -> None:
 
 
 def _row(conn: Connection, entity: str, key: str | None) -> dict[str, Any] | None:
-    if key is None:
-        return None
-    t = ENTITY_TABLES[entity]
-    row = conn.execute(select(t).where(t.c.id == key)).mappings().first()
-    return dict(row) if row is not None else None
+    return None if key is None else get_row(conn, entity, key)
 
 
 def _target(
@@ -197,14 +202,7 @@ def _check_times(row: dict[str, Any], current: dict[str, Any] | None, tz: str) -
 
 def _day_total(conn: Connection, user_id: str, day: date, exclude_id: str) -> int:
     """Seconds the user's live entries other than ``exclude_id`` hold on ``day``."""
-    total = conn.scalar(
-        select(func.coalesce(func.sum(_entry.c.duration_s), 0)).where(
-            _entry.c.user_id == user_id,
-            _entry.c.work_date == day,
-            _entry.c.deleted_at.is_(None),
-            _entry.c.id != exclude_id,
-        )
-    )
+    total = conn.scalar(_DAY_TOTAL, {"user_id": user_id, "day": day, "exclude_id": exclude_id})
     return int(total or 0)
 
 

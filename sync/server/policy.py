@@ -47,9 +47,10 @@ with ``exported_at`` is locked for everyone but admins
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, false, or_, select, true
 
 from desktop.core import dto, permissions
 from desktop.core.errors import Conflict, Forbidden, Locked, NotFound
@@ -176,12 +177,19 @@ def visible(entity: str, actor: Principal) -> ColumnElement[bool]:
     return false()
 
 
-def can_read(conn: Connection, actor: Principal, entity: str, row: dict[str, Any]) -> bool:
-    """The same question as :func:`visible`, for one row already loaded."""
+@lru_cache(maxsize=256)
+def _readable_by_key(entity: str, actor: Principal) -> Select[Any]:
+    """:func:`visible` for one row by its key, built once per actor (a push
+    batch asks it of every row it writes)."""
     t = ENTITY_TABLES[entity]
     key = t.c.key if entity == "company_setting" else t.c.id
+    return select(key).where(key == bindparam("_key"), visible(entity, actor))
+
+
+def can_read(conn: Connection, actor: Principal, entity: str, row: dict[str, Any]) -> bool:
+    """The same question as :func:`visible`, for one row already loaded."""
     pk = row["key"] if entity == "company_setting" else row["id"]
-    return conn.execute(select(key).where(key == pk, visible(entity, actor))).first() is not None
+    return conn.execute(_readable_by_key(entity, actor), {"_key": pk}).first() is not None
 
 
 def _user_row(conn: Connection, user_id: str) -> dto.User | None:
