@@ -267,6 +267,7 @@ class SyncEngine:
                     results.refused(s, item, result)
                     tally.attention += 1
                     tally.held.add(item.entity_id)
+            results.drop_applied(s, [item.id for item, _r in copies])
             results.store_copies(s, copies)
 
     def _well_formed(self, item: QueueItem, tally: _Tally) -> bool:

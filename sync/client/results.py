@@ -29,7 +29,8 @@ def applied(
     queue: Sequence[QueueItem],
     repeated: set[str],
 ) -> None:
-    s.execute(delete(Outbox).where(Outbox.id == item.id))
+    """Record an applied (or duplicate) result; its outbox row goes with
+    :func:`drop_applied`, once for the whole batch."""
     if result.version is None or item.op == "action":
         return
     store.set_version(s, item.entity, item.entity_id, result.version)
@@ -56,6 +57,12 @@ def applied(
         )
         .values(base_version=v)
     )
+
+
+def drop_applied(s: Session, outbox_ids: Sequence[str]) -> None:
+    """Remove the outbox rows of applied results (one statement per 500)."""
+    for i in range(0, len(outbox_ids), 500):
+        s.execute(delete(Outbox).where(Outbox.id.in_(outbox_ids[i : i + 500])))
 
 
 def store_copies(s: Session, applied: Sequence[tuple[QueueItem, protocol.MutationResult]]) -> None:

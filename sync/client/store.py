@@ -227,9 +227,15 @@ def withdraw(s: Session, entity: str, entity_id: str) -> None:
         s.flush()
 
 
+_PREFETCHED = "sync.prefetched"
+
+
 def prefetch(s: Session, changes: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
     """Load the rows a page touches in one query per entity (into the session's
-    identity map); returns the (entity, id) pairs that exist locally."""
+    identity map, held there for the session's life: the map is weak, and a row
+    dropped from it costs a query at each ``Session.get``); returns the
+    (entity, id) pairs that exist locally."""
+    held: list[Any] = s.info.setdefault(_PREFETCHED, [])
     by_entity: dict[str, list[str]] = {}
     for entity, entity_id in changes:
         by_entity.setdefault(entity, []).append(entity_id)
@@ -241,6 +247,7 @@ def prefetch(s: Session, changes: Sequence[tuple[str, str]]) -> set[tuple[str, s
             continue
         for i in range(0, len(ids), 500):
             for row in s.scalars(select(model).where(model.id.in_(ids[i : i + 500]))):
+                held.append(row)
                 found.add((entity, row.id))
     return found
 
