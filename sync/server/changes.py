@@ -77,14 +77,6 @@ def changes(
     return ChangesResponse(changes=out, cursor=cursor, has_more=has_more)
 
 
-def without_gone_key(page: ChangesResponse) -> dict[str, Any]:
-    """A page as a version-1 client reads it: no ``gone`` key in its changes."""
-    body = page.model_dump(mode="json")
-    for change in body["changes"]:
-        change.pop("gone", None)
-    return body
-
-
 def _view_changes(
     conn: Connection, actor: Principal, since: int, top: int, limit: int
 ) -> tuple[list[tuple[int, str, dict[str, Any]]], int | None]:
