@@ -2,7 +2,8 @@
 path asks (one policy, so that a list and a single record can never disagree on who may see what).
 
 Reading (:func:`visible` — an SQL condition, so lists, single records and the
-changes feed filter identically; :func:`can_read` asks the same condition):
+changes feed filter identically; :func:`can_read` asks the same rule of a row
+already loaded; both are built from :func:`_read_rule`):
 
 * time entries, timesheets and their events: the owner; the manager of the
   owner's team (a team whose ``manager_id`` is the actor, when the actor's
@@ -47,10 +48,9 @@ with ``exported_at`` is locked for everyone but admins
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, false, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
 
 from desktop.core import dto, permissions
 from desktop.core.errors import Conflict, Forbidden, Locked, NotFound
@@ -144,6 +144,36 @@ def load_principal(conn: Connection, user_id: str) -> Principal | None:
     return Principal(user_id, user["role"], user["team_id"], managed, members)
 
 
+@dataclass(frozen=True)
+class _ReadRule:
+    """Which rows of one entity one actor reads: the single statement of the
+    reading rules (module docstring), turned into SQL by :func:`visible` and
+    checked on a loaded row by :func:`can_read`."""
+
+    everyone: bool = False  # every row
+    nobody: bool = False  # no row (not a synced entity)
+    owner: str | None = None  # the column naming the row's user: rows of users the actor reads
+    unowned: bool = False  # … and rows whose owner is empty (company holidays)
+    billing_only: bool = False  # … and of those only billing rates
+    via_sheet: bool = False  # rows of timesheets the actor reads (timesheet events)
+
+
+def _read_rule(entity: str, actor: Principal) -> _ReadRule:
+    if entity not in ENTITY_TABLES:
+        return _ReadRule(nobody=True)
+    if actor.is_admin:
+        return _ReadRule(everyone=True)
+    if entity in ("time_entry", "timesheet"):
+        return _ReadRule(owner="user_id")
+    if entity == "timesheet_event":
+        return _ReadRule(via_sheet=True)
+    if entity == "rate":
+        return _ReadRule(owner="user_id", billing_only=not permissions.can_see_cost(actor.as_dto()))
+    if entity == "holiday":
+        return _ReadRule(owner="user_id", unowned=True)
+    return _ReadRule(everyone=True)
+
+
 def _owned_by_readable(actor: Principal, column: Any) -> ColumnElement[bool]:
     if actor.is_admin:
         return true()
@@ -153,43 +183,44 @@ def _owned_by_readable(actor: Principal, column: Any) -> ColumnElement[bool]:
 
 def visible(entity: str, actor: Principal) -> ColumnElement[bool]:
     """The SQL condition selecting the rows of ``entity`` the actor may read."""
+    rule = _read_rule(entity, actor)
+    if rule.nobody:
+        return false()
+    if rule.everyone:
+        return true()
     t = ENTITY_TABLES[entity]
-    if entity in ("time_entry", "timesheet"):
-        return _owned_by_readable(actor, t.c.user_id)
-    if entity == "timesheet_event":
+    if rule.via_sheet:
         sheets = ENTITY_TABLES["timesheet"]
-        if actor.is_admin:
-            return true()
         return t.c.timesheet_id.in_(
             select(sheets.c.id).where(_owned_by_readable(actor, sheets.c.user_id))
         )
-    if entity == "rate":
-        if actor.is_admin:
-            return true()
-        readable = _owned_by_readable(actor, t.c.user_id)
-        if permissions.can_see_cost(actor.as_dto()):
-            return readable
-        return and_(t.c.kind == "billing", readable)
-    if entity == "holiday":
-        return or_(t.c.user_id.is_(None), _owned_by_readable(actor, t.c.user_id))
-    if entity in ENTITY_TABLES:
-        return true()
-    return false()
-
-
-@lru_cache(maxsize=256)
-def _readable_by_key(entity: str, actor: Principal) -> Select[Any]:
-    """:func:`visible` for one row by its key, built once per actor (a push
-    batch asks it of every row it writes)."""
-    t = ENTITY_TABLES[entity]
-    key = t.c.key if entity == "company_setting" else t.c.id
-    return select(key).where(key == bindparam("_key"), visible(entity, actor))
+    assert rule.owner is not None
+    condition = _owned_by_readable(actor, t.c[rule.owner])
+    if rule.unowned:
+        condition = or_(t.c[rule.owner].is_(None), condition)
+    if rule.billing_only:
+        condition = and_(t.c.kind == "billing", condition)
+    return condition
 
 
 def can_read(conn: Connection, actor: Principal, entity: str, row: dict[str, Any]) -> bool:
-    """The same question as :func:`visible`, for one row already loaded."""
-    pk = row["key"] if entity == "company_setting" else row["id"]
-    return conn.execute(_readable_by_key(entity, actor), {"_key": pk}).first() is not None
+    """The same question as :func:`visible`, for one row already loaded (from the
+    database or just written to it): answered from the row's own values; only a
+    timesheet event, read through its sheet, asks the database."""
+    rule = _read_rule(entity, actor)
+    if rule.nobody:
+        return False
+    if rule.everyone:
+        return True
+    if rule.via_sheet:
+        t = ENTITY_TABLES[entity]
+        query = select(t.c.id).where(t.c.id == row["id"], visible(entity, actor))
+        return conn.execute(query).first() is not None
+    assert rule.owner is not None
+    owner = row.get(rule.owner)
+    if rule.billing_only and row.get("kind") != "billing":
+        return False
+    return (rule.unowned and owner is None) or (owner is not None and actor.reads_user(owner))
 
 
 def _user_row(conn: Connection, user_id: str) -> dto.User | None:

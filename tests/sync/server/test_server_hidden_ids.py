@@ -55,3 +55,45 @@ def test_create_with_a_readable_id_is_still_a_conflict(world: World) -> None:
     result = world.push(tom, "tom-laptop", again)[0]
     assert (result["status"], result["code"]) == ("conflict", "version_conflict")
     assert result["server_copy"]["id"] == m["entity_id"]
+
+
+def test_can_read_of_a_loaded_row_agrees_with_visible(world: World) -> None:
+    """policy.can_read answers from the row itself; for every row of every
+    entity and every person it must say what policy.visible selects."""
+    from sqlalchemy import select
+
+    from sync.server import policy
+    from sync.server.db.models import ENTITY_TABLES
+
+    sue, tom = world.login("sue"), world.login("tom")
+    assert world.push(sue, "sue-laptop", entry_mutation(world.ids["sue"], world.ids["acme"]))
+    assert world.push(tom, "tom-laptop", entry_mutation(world.ids["tom"], world.ids["acme"]))
+    people = ("admin", "mia", "sam", "tom", "tia", "sue")
+    checked = {"withheld": 0, "read": 0}
+    with world.db.read() as conn:
+        for who in people:
+            actor = policy.load_principal(conn, world.ids[who])
+            assert actor is not None
+            for entity, t in ENTITY_TABLES.items():
+                key = t.c.key if entity == "company_setting" else t.c.id
+                seen = set(conn.scalars(select(key).where(policy.visible(entity, actor))))
+                for row in conn.execute(select(t)).mappings():
+                    readable = policy.can_read(conn, actor, entity, dict(row))
+                    assert readable == (row[key.name] in seen), (who, entity, dict(row))
+                    checked["read" if readable else "withheld"] += 1
+    assert checked["withheld"] > 0 and checked["read"] > 0, checked
+
+
+def test_an_update_of_a_hidden_cost_rate_gets_no_copy(world: World) -> None:
+    tom = world.login("tom")
+    m = {
+        "id": str(uuid.uuid4()), "seq": 1, "entity": "rate", "op": "update",
+        "entity_id": world.ids["rate_cost"], "base_version": 1, "fields": ["amount_minor"],
+        "data": {"amount_minor": 1},
+    }  # fmt: skip
+    result = world.push(tom, "tom-laptop", m)[0]
+    assert (result["status"], result["code"]) == ("rejected", "not_found")
+    assert result["server_copy"] is None
+    readable = dict(m, id=str(uuid.uuid4()), entity_id=world.ids["rate_billing"])
+    result = world.push(tom, "tom-laptop", readable)[0]
+    assert result["status"] == "rejected" and result["code"] == "forbidden", result
