@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +44,25 @@ def _mask(out: str) -> str:
                                                  or "since" in line) else line
                      for line in out.split("\n"))  # fmt: skip
 
+
+# Times relative to now: a fixed "09:00" is in the future before nine and refused.
+_START = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
+
+
+def _at(offset: timedelta) -> str:
+    return (_START + offset).isoformat(timespec="minutes")
+
+
 CASES: list[list[str]] = [
     ["status"],
     ["--json", "status"],
     ["status", "--format", "{state} {customer} {elapsed}"],
-    ["start", "--customer", "ACME", "-d", "patching", "--at", "09:00"],
+    ["start", "--customer", "ACME", "-d", "patching", "--at", _at(timedelta())],
     ["status"],
     ["start", "--customer", "Nobody Inc"],  # refused: exit 1, one line
     ["start", "--customer", "ACME", "--at", "23:59:59x"],  # a bad time
-    ["stop", "--at", "08:00"],  # before the start: refused
-    ["stop", "--at", "10:15"],
+    ["stop", "--at", _at(-timedelta(hours=1))],  # before the start: refused
+    ["stop", "--at", _at(timedelta(hours=1, minutes=15))],
     ["stop"],  # nothing running: refused
     ["log", "--customer", "ACME", "--hours", "1h30m", "-d", "printer queue"],
     ["log", "--customer", "ACME", "-d", "no hours"],  # usage error: exit 2
